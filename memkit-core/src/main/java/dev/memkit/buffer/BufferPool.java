@@ -1,0 +1,893 @@
+package dev.memkit.buffer;
+
+import dev.memkit.internal.ByteSize;
+import dev.memkit.internal.MachineMemory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A pool of native (off-heap) buffers in size classes, with per-thread caching, a byte limit with backpressure,
+ * leak detection, and return of idle memory to the operating system.
+ *
+ * <pre>{@code
+ * try (BufferPool pool = BufferPool.builder().limitBytes(1L << 30).build();
+ *      Buffer b = pool.acquire(100_000)) {
+ *     b.putLong(0, 42);
+ * }
+ * }</pre>
+ *
+ * <h2>Design</h2>
+ * Memory comes from {@code Arena.ofShared()} in slabs (up to {@code slabBytes}, 2 MiB by default), each cut
+ * into equal blocks of one class, so one native allocation serves many buffers. A request is rounded up to
+ * its class ({@link SizeClasses}); a request above the largest class gets a dedicated allocation freed at
+ * release. An acquire first pops from the caller's thread-cache stripe ({@link Stripe}), then refills the
+ * stripe from the class's {@link ClassDepot} in a batch, then carves a new slab if the limit allows, and
+ * finally reclaims (flushes caches, frees idle slabs, polls leaks) and waits for a release.
+ *
+ * <h2>Ownership and thread-safety</h2>
+ * The pool owns all native memory; a lease owns its block until released. Every method is thread-safe.
+ * {@link #close()} frees every idle slab at once; slabs with leased blocks are freed as their leases come back.
+ * A pool that is never closed keeps its memory until the JVM exits. Each pool with a non-zero idle timeout runs
+ * one daemon thread ("memkit-scavenger-NAME") that returns idle memory; {@code close()} stops it.
+ *
+ * <h2>Limits</h2>
+ * Native bytes held (slabs plus dedicated allocations) never exceed {@link #limitBytes()}. At the limit,
+ * {@link #acquire(long)} waits up to the acquire timeout and then throws {@link PoolExhaustedException};
+ * {@link #tryAcquire(long)} returns empty at once. Neither throws {@code OutOfMemoryError}.
+ */
+public final class BufferPool implements AutoCloseable {
+    private static final VarHandle CLOSED;
+    private static final System.Logger LOG = System.getLogger(BufferPool.class.getName());
+    /** A waiter re-checks at least this often, so a release into a thread cache (which signals no one) is seen. */
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(BufferPool.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String name;
+    private final SizeClasses classes;
+    private final long limit;
+    private final long acquireTimeoutNanos;
+    private final long stripeBytes;
+    private final boolean scrubOnRelease;
+    private final long retainedBytes;
+    private final ClassDepot[] depots;
+    private final int[] cacheLimit;          // per class: blocks a stripe may hold (0 = not cached)
+    private final Stripe[] stripes;
+    private final int stripeMask;
+    final Leaks leaks;
+    private final Scavenger scavenger;       // null when idle memory is only returned by trim()
+
+    private final AtomicLong reserved = new AtomicLong();
+    private final AtomicLong highWater = new AtomicLong();
+    private final AtomicLong hugeAcquires = new AtomicLong();
+    private final AtomicLong hugeReleases = new AtomicLong();
+    private final AtomicLong hugeRequested = new AtomicLong();
+    private final AtomicLong hugeCrossThread = new AtomicLong();
+    final Set<Slab> hugeSlabs = ConcurrentHashMap.newKeySet();
+
+    private final ReentrantLock waitLock = new ReentrantLock();
+    private final Condition spaceFreed = waitLock.newCondition();
+    private final AtomicInteger waiters = new AtomicInteger();
+
+    @SuppressWarnings("FieldMayBeFinal") // written through CLOSED
+    private boolean closed;
+
+    private BufferPool(Builder b) {
+        this.name = b.name;
+        this.classes = b.sizeClasses;
+        this.limit = b.limitBytes;
+        this.acquireTimeoutNanos = b.acquireTimeout.toNanos();
+        this.stripeBytes = b.threadCacheBytes;
+        this.scrubOnRelease = b.scrubOnRelease;
+        this.retainedBytes = b.retainedBytes;
+        int n = classes.count();
+        this.depots = new ClassDepot[n];
+        this.cacheLimit = new int[n];
+        for (int c = 0; c < n; c++) {
+            long size = classes.size(c);
+            long target = Math.clamp(size * 64, 64L << 10, Math.max(b.slabBytes, size));
+            int perSlab = (int) Math.max(1, target / size);
+            depots[c] = new ClassDepot(c, size, perSlab);
+            long share = stripeBytes / 4;
+            cacheLimit[c] = size > share ? 0 : (int) Math.min(64, Math.max(1, share / size));
+        }
+        int count = stripeBytes == 0 ? 1 : Integer.highestOneBit(Math.max(1, b.stripes) * 2 - 1);
+        this.stripes = new Stripe[count];
+        for (int i = 0; i < count; i++) {
+            stripes[i] = new Stripe(n);
+        }
+        this.stripeMask = count - 1;
+        this.leaks = new Leaks(this, b.leakDetection, b.leakSamplingRate, b.leakListener);
+        this.scavenger = b.idleTimeout.isZero() ? null
+                : new Scavenger(this, b.retainedBytes, b.idleTimeout.toNanos(), b.trimNativeHeap);
+    }
+
+    /**
+     * A builder with the defaults described on each of its methods.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The pool's name, used in messages, thread names and metrics.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The size classes this pool serves.
+     *
+     * @return the classes
+     */
+    public SizeClasses sizeClasses() {
+        return classes;
+    }
+
+    /**
+     * The most native memory this pool may hold.
+     *
+     * @return the limit in bytes
+     */
+    public long limitBytes() {
+        return limit;
+    }
+
+    /**
+     * Acquires a buffer of exactly {@code size} bytes, waiting up to the pool's acquire timeout if the pool is at
+     * its limit.
+     *
+     * @param size bytes, at least 1
+     * @return a lease to release with {@link Buffer#close()}
+     * @throws IllegalArgumentException if {@code size} is not positive
+     * @throws IllegalStateException if the pool is closed
+     * @throws PoolExhaustedException if the limit is still reached after the timeout, the request can never fit,
+     *         the thread is interrupted while waiting (its interrupt flag is kept), or the OS refuses memory
+     */
+    public Buffer acquire(long size) {
+        return acquire(size, acquireTimeoutNanos, true);
+    }
+
+    /**
+     * Acquires a buffer, waiting at most {@code timeout} if the pool is at its limit.
+     *
+     * @param size bytes, at least 1
+     * @param timeout the longest wait; zero does not wait
+     * @return a lease to release with {@link Buffer#close()}
+     * @throws IllegalArgumentException if {@code size} is not positive or the timeout is negative
+     * @throws IllegalStateException if the pool is closed
+     * @throws PoolExhaustedException as for {@link #acquire(long)}
+     */
+    public Buffer acquire(long size, Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        return acquire(size, timeout.toNanos(), true);
+    }
+
+    /**
+     * Acquires a buffer if the pool can serve it without waiting.
+     *
+     * @param size bytes, at least 1
+     * @return the lease, or empty when the pool is at its limit
+     * @throws IllegalArgumentException if {@code size} is not positive
+     * @throws IllegalStateException if the pool is closed
+     */
+    public Optional<Buffer> tryAcquire(long size) {
+        return Optional.ofNullable(acquire(size, 0, false));
+    }
+
+    private Buffer acquire(long size, long timeoutNanos, boolean orThrow) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive, got " + size);
+        }
+        checkOpen();
+        int c = classes.indexFor(size);
+        long needed = c < 0 ? size : classes.size(c);
+        if (needed > limit) {
+            if (!orThrow) {
+                return null;
+            }
+            throw exhausted(size, "the request can never fit: it needs " + ByteSize.format(needed)
+                    + " and the limit is " + ByteSize.format(limit), null);
+        }
+        Thread thread = Thread.currentThread();
+        int tag = ownerTag(thread);
+        if (c < 0) {
+            return acquireHuge(size, tag, timeoutNanos, orThrow);
+        }
+        if (cacheLimit[c] > 0) {
+            Stripe s = lockStripe(thread);
+            if (s != null) {
+                Slab slab = null;
+                int index = 0;
+                try {
+                    int n = s.count[c];
+                    boolean miss = false;
+                    if (n == 0) {
+                        int taken = refill(s, c);
+                        n = taken & 0xFFFF;
+                        miss = (taken & FRESH) != 0;
+                    }
+                    if (n > 0) {
+                        n--;
+                        slab = s.slabs[c][n];
+                        s.slabs[c][n] = null;
+                        index = s.indexes[c][n];
+                        s.count[c] = n;
+                        s.cachedBytes -= slab.blockSize;
+                        s.operations++;
+                        s.acquires[c]++;
+                        s.requestedAcquired[c] += size;
+                        if (miss) {
+                            s.misses[c]++;
+                        }
+                    }
+                } finally {
+                    s.unlock();
+                }
+                if (slab != null) {
+                    return lease(slab, index, size, tag);
+                }
+            }
+        }
+        return acquireFromDepot(c, size, tag, timeoutNanos, orThrow);
+    }
+
+    static final int FRESH = 0x10000;
+
+    /** Refills an empty stripe stack from the depot (growing by a slab if the limit allows). Holds the stripe. */
+    private int refill(Stripe s, int c) {
+        int batch = Math.max(1, cacheLimit[c] / 2);
+        s.ensureArrays(c, cacheLimit[c]);
+        ClassDepot d = depots[c];
+        int taken = d.take(s.slabs[c], s.indexes[c], 0, batch);
+        if ((taken & 0xFFFF) == 0) {
+            Slab slab = newSlab(d);
+            if (slab == null) {
+                return 0;
+            }
+            taken = d.addSlabAndTake(slab, s.slabs[c], s.indexes[c], 0, batch);
+        }
+        s.count[c] = taken & 0xFFFF;
+        s.cachedBytes += (taken & 0xFFFF) * d.blockSize;
+        return taken;
+    }
+
+    private Buffer acquireFromDepot(int c, long size, int tag, long timeoutNanos, boolean orThrow) {
+        ClassDepot d = depots[c];
+        long deadline = System.nanoTime() + timeoutNanos;
+        Slab[] slab = new Slab[1];
+        int[] index = new int[1];
+        for (boolean reclaimed = false; ; ) {
+            int taken = d.take(slab, index, 0, 1);
+            if ((taken & 0xFFFF) == 0) {
+                Slab fresh = newSlab(d);
+                if (fresh != null) {
+                    taken = d.addSlabAndTake(fresh, slab, index, 0, 1);
+                }
+            }
+            if ((taken & 0xFFFF) == 1) {
+                d.countAcquire(size, (taken & FRESH) != 0);
+                return lease(slab[0], index[0], size, tag);
+            }
+            if (!reclaimed) {
+                reclaimAll();
+                reclaimed = true;
+                continue;
+            }
+            if (!awaitSpace(size, deadline, timeoutNanos, orThrow)) {
+                return null;
+            }
+            reclaimed = false;
+        }
+    }
+
+    private Buffer acquireHuge(long size, int tag, long timeoutNanos, boolean orThrow) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        long bytes = (size + SizeClasses.QUANTUM - 1) & -SizeClasses.QUANTUM;
+        for (boolean reclaimed = false; ; ) {
+            if (tryReserve(bytes)) {
+                Slab slab = allocateSlab(null, bytes, 1, size);
+                hugeSlabs.add(slab);
+                hugeAcquires.incrementAndGet();
+                hugeRequested.addAndGet(size);
+                return lease(slab, 0, size, tag);
+            }
+            if (!reclaimed) {
+                reclaimAll();
+                reclaimed = true;
+                continue;
+            }
+            if (!awaitSpace(size, deadline, timeoutNanos, orThrow)) {
+                return null;
+            }
+            reclaimed = false;
+        }
+    }
+
+    private Buffer lease(Slab slab, int index, long size, int tag) {
+        Buffer b = new Buffer(slab, Math.toIntExact(index * slab.blockSize), size, tag);
+        leaks.onAcquire(b, slab, index, size);
+        return b;
+    }
+
+    /** Reserves a slab's bytes and allocates it, or returns null at the limit. */
+    private Slab newSlab(ClassDepot d) {
+        if (tryReserve(d.blockSize * d.blocksPerSlab)) {
+            return allocateSlab(d, d.blockSize, d.blocksPerSlab, d.blockSize);
+        }
+        // Near the limit a whole slab may not fit where one block still does: use the limit to the byte.
+        if (d.blocksPerSlab > 1 && tryReserve(d.blockSize)) {
+            return allocateSlab(d, d.blockSize, 1, d.blockSize);
+        }
+        return null;
+    }
+
+    private Slab allocateSlab(ClassDepot d, long blockSize, int count, long requested) {
+        try {
+            Slab slab = new Slab(this, d, blockSize, count);
+            if (scavenger != null) {
+                scavenger.startIfNeeded();
+            }
+            return slab;
+        } catch (OutOfMemoryError | RuntimeException e) {
+            unreserve(blockSize * count);
+            throw new PoolExhaustedException("BufferPool '" + name + "': the operating system refused "
+                    + ByteSize.format(blockSize * count) + " of native memory for a request of "
+                    + ByteSize.format(requested) + " (pool holds " + ByteSize.format(reserved.get()) + ")",
+                    requested, limit, reserved.get(), e);
+        }
+    }
+
+    private boolean tryReserve(long bytes) {
+        long cur;
+        do {
+            cur = reserved.get();
+            if (cur + bytes > limit || cur + bytes < 0) {
+                return false;
+            }
+        } while (!reserved.compareAndSet(cur, cur + bytes));
+        highWater.accumulateAndGet(cur + bytes, Math::max);
+        return true;
+    }
+
+    void unreserve(long bytes) {
+        reserved.addAndGet(-bytes);
+        signalSpace();
+    }
+
+    /** Everything the pool can do without waiting to make room: leaks, thread caches, idle slabs. */
+    private void reclaimAll() {
+        leaks.poll();
+        flushStripes(false);
+        freeIdle(0, 0);
+    }
+
+    /** Waits for a release or a free; false (or an exception) when the deadline passed. */
+    private boolean awaitSpace(long requested, long deadline, long timeoutNanos, boolean orThrow) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
+            if (!orThrow) {
+                return false;
+            }
+            throw exhausted(requested, Thread.currentThread().isInterrupted() ? "interrupted while waiting"
+                    : "nothing was released within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", null);
+        }
+        waitLock.lock();
+        waiters.incrementAndGet();
+        try {
+            spaceFreed.awaitNanos(Math.min(remaining, WAIT_SLICE_NANOS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw exhausted(requested, "interrupted while waiting", e);
+        } finally {
+            waiters.decrementAndGet();
+            waitLock.unlock();
+        }
+        checkOpen();
+        return true;
+    }
+
+    private PoolExhaustedException exhausted(long requested, String why, Throwable cause) {
+        long held = reserved.get();
+        BufferPoolStats st = stats();
+        return new PoolExhaustedException("BufferPool '" + name + "' is at its limit of "
+                + ByteSize.format(limit) + ": cannot serve a request of " + ByteSize.format(requested)
+                + " (" + why + "); holds " + ByteSize.format(held) + ", of which "
+                + ByteSize.format(st.leasedBytes()) + " leased in " + st.leasedCount() + " buffers and "
+                + ByteSize.format(st.idleBytes()) + " idle", requested, limit, held, cause);
+    }
+
+    private void signalSpace() {
+        if (waiters.getOpaque() > 0) {
+            waitLock.lock();
+            try {
+                spaceFreed.signalAll();
+            } finally {
+                waitLock.unlock();
+            }
+        }
+    }
+
+    /** Called by {@link Buffer#close()} after it won the release CAS. */
+    void release(Slab slab, int offset, long size, int ownerTag) {
+        if (scrubOnRelease) {
+            slab.memory.asSlice(offset, size).fill((byte) 0);
+        }
+        int index = (int) (offset / slab.blockSize);
+        leaks.onRelease(slab, index);
+        Thread thread = Thread.currentThread();
+        boolean cross = ownerTag != ownerTag(thread);
+        ClassDepot d = slab.depot;
+        if (d == null) {
+            hugeReleases.incrementAndGet();
+            hugeRequested.addAndGet(-size);
+            if (cross) {
+                hugeCrossThread.incrementAndGet();
+            }
+            freeHuge(slab);
+            return;
+        }
+        int c = d.classIndex;
+        if (cacheLimit[c] > 0 && !isClosed()) {
+            Stripe s = lockStripe(thread);
+            if (s != null) {
+                try {
+                    s.ensureArrays(c, cacheLimit[c]);
+                    if (s.count[c] == cacheLimit[c]) {
+                        int half = Math.max(1, s.count[c] / 2);
+                        int keep = s.count[c] - half;
+                        d.give(s.slabs[c], s.indexes[c], keep, half);
+                        s.count[c] = keep;
+                        s.cachedBytes -= half * d.blockSize;
+                    }
+                    if (s.cachedBytes + d.blockSize > stripeBytes) {
+                        s.flushAll(depots);
+                    }
+                    int n = s.count[c];
+                    s.slabs[c][n] = slab;
+                    s.indexes[c][n] = index;
+                    s.count[c] = n + 1;
+                    s.cachedBytes += d.blockSize;
+                    s.operations++;
+                    s.releases[c]++;
+                    s.requestedReleased[c] += size;
+                    if (cross) {
+                        s.crossThreadReleases[c]++;
+                    }
+                } finally {
+                    s.unlock();
+                }
+                signalSpace();
+                return;
+            }
+        }
+        d.give(slab, index);
+        d.countRelease(size, cross);
+        signalSpace();
+        if (isClosed()) {
+            freeIdle(0, 0);
+        }
+    }
+
+    void releaseLeakedHuge(Slab slab, long requested) {
+        hugeReleases.incrementAndGet();
+        hugeRequested.addAndGet(-requested);
+        freeHuge(slab);
+    }
+
+    void freeHuge(Slab slab) {
+        if (hugeSlabs.remove(slab)) {
+            slab.free();
+            unreserve(slab.bytes());
+        }
+    }
+
+    private Stripe lockStripe(Thread thread) {
+        int h = (int) ((thread.threadId() * 0x9E3779B97F4A7C15L) >>> 40) & stripeMask;
+        Stripe s = stripes[h];
+        if (s.tryLock()) {
+            return s;
+        }
+        s = stripes[(h + 1) & stripeMask];
+        return s.tryLock() ? s : null;
+    }
+
+    private static int ownerTag(Thread thread) {
+        return (int) thread.threadId() & 0x7FFF_FFFF;
+    }
+
+    /** PARANOID mode scopes views to the lease; other modes hand out the slab-scoped view. */
+    MemorySegment guardView(MemorySegment view, Slab slab, int index) {
+        return leaks.guard(view, slab, index);
+    }
+
+    /**
+     * Returns idle memory above the configured retained amount to the operating system now, without waiting
+     * for the idle timeout. Thread caches are emptied first.
+     *
+     * @return the native bytes freed
+     */
+    public long trim() {
+        return trim(retainedBytes);
+    }
+
+    /**
+     * Returns idle memory above {@code retainBytes} to the operating system now.
+     *
+     * @param retainBytes idle bytes to keep for reuse; 0 frees every fully idle slab
+     * @return the native bytes freed
+     * @throws IllegalArgumentException if {@code retainBytes} is negative
+     */
+    public long trim(long retainBytes) {
+        if (retainBytes < 0) {
+            throw new IllegalArgumentException("retainBytes must not be negative: " + retainBytes);
+        }
+        leaks.poll();
+        flushStripes(false);
+        long freed = freeIdle(retainBytes, 0);
+        if (freed > 0 && scavenger != null) {
+            scavenger.trimNativeHeap();
+        }
+        return freed;
+    }
+
+    /** Empties thread caches into the depots; with {@code onlyIdle}, only stripes unused since the last pass. */
+    void flushStripes(boolean onlyIdle) {
+        for (Stripe s : stripes) {
+            if (onlyIdle) {
+                if (!s.tryLock()) {
+                    continue;
+                }
+            } else {
+                s.lock();
+            }
+            try {
+                if (!onlyIdle || s.operations == s.lastSeenOperations) {
+                    s.flushAll(depots);
+                }
+                s.lastSeenOperations = s.operations;
+            } finally {
+                s.unlock();
+            }
+        }
+    }
+
+    /**
+     * Frees fully idle slabs idle for at least {@code minIdleNanos}, oldest first, while idle bytes exceed
+     * {@code retainBytes}.
+     */
+    long freeIdle(long retainBytes, long minIdleNanos) {
+        long now = System.nanoTime();
+        List<Slab> candidates = new ArrayList<>();
+        long idle = 0;
+        for (ClassDepot d : depots) {
+            d.collectIdle(now, minIdleNanos, candidates);
+            idle += d.usage()[0];
+        }
+        candidates.sort((a, b) -> Long.compare(a.idleSinceNanos, b.idleSinceNanos));
+        long freed = 0;
+        for (Slab s : candidates) {
+            if (idle - freed <= retainBytes) {
+                break;
+            }
+            freed += s.depot.freeIfIdle(s);
+        }
+        if (freed > 0) {
+            unreserve(freed);
+        }
+        return freed;
+    }
+
+    /**
+     * A snapshot of the pool's figures.
+     *
+     * @return the statistics
+     */
+    public BufferPoolStats stats() {
+        return PoolStatsCollector.collect(this, name, limit, reserved.get(), highWater.get(), depots, stripes,
+                new long[] {hugeAcquires.get(), hugeReleases.get(), hugeRequested.get(), hugeCrossThread.get()});
+    }
+
+    /**
+     * Throws if any lease is outstanding, listing the allocation site of each tracked one. Meant for the end of
+     * a test (memkit's own tests run every pool in {@link LeakDetection#PARANOID} mode and call this).
+     *
+     * @throws IllegalStateException naming the outstanding leases
+     */
+    public void checkNoLeases() {
+        leaks.poll();
+        BufferPoolStats st = stats();
+        if (st.leasedCount() != 0) {
+            throw new IllegalStateException(leaks.describeOutstanding(st, depots));
+        }
+    }
+
+    /**
+     * Stops acquisitions and frees all idle memory. Leases still out stay valid and are freed when released.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!CLOSED.compareAndSet(this, false, true)) {
+            return;
+        }
+        if (scavenger != null) {
+            scavenger.stop();
+        }
+        leaks.poll();
+        flushStripes(false);
+        freeIdle(0, 0);
+        signalSpace();
+    }
+
+    boolean isClosed() {
+        return (boolean) CLOSED.getOpaque(this);
+    }
+
+    private void checkOpen() {
+        if (isClosed()) {
+            throw new IllegalStateException("BufferPool '" + name + "' is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BufferPool[" + name + ", " + classes + ", limit " + ByteSize.format(limit) + "]";
+    }
+
+    static void log(System.Logger.Level level, String message, Throwable t) {
+        LOG.log(level, message, t);
+    }
+
+    /**
+     * Configuration of a {@link BufferPool}. Not thread-safe; {@link #build()} copies what it needs.
+     */
+    public static final class Builder {
+        private String name = "buffers";
+        private SizeClasses sizeClasses = SizeClasses.defaults();
+        private long limitBytes = Math.max(64L << 20, MachineMemory.totalBytes() / 4);
+        private Duration acquireTimeout = Duration.ofSeconds(10);
+        private long threadCacheBytes = 4L << 20;
+        private int stripes = Runtime.getRuntime().availableProcessors() * 2;
+        private long slabBytes = 2L << 20;
+        private long retainedBytes = 16L << 20;
+        private Duration idleTimeout = Duration.ofSeconds(1);
+        private boolean trimNativeHeap = true;
+        private LeakDetection leakDetection = LeakDetection.SAMPLED;
+        private int leakSamplingRate = 128;
+        private java.util.function.Consumer<LeakReport> leakListener = Leaks::logReport;
+        private boolean scrubOnRelease;
+
+        private Builder() {}
+
+        /**
+         * Name used in messages, the scavenger thread's name and metrics. Default {@code "buffers"}.
+         *
+         * @param name a non-blank name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("pool name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Size classes. Default {@link SizeClasses#defaults()}.
+         *
+         * @param classes the classes
+         * @return this builder
+         */
+        public Builder sizeClasses(SizeClasses classes) {
+            this.sizeClasses = java.util.Objects.requireNonNull(classes, "classes");
+            return this;
+        }
+
+        /**
+         * The most native memory the pool may hold. Default: a quarter of the machine's (or container's)
+         * physical memory, at least 64 MiB.
+         *
+         * @param bytes the limit, positive
+         * @return this builder
+         */
+        public Builder limitBytes(long bytes) {
+            this.limitBytes = positive("limitBytes", bytes);
+            return this;
+        }
+
+        /**
+         * How long {@link BufferPool#acquire(long)} waits at the limit. Default 10 s.
+         *
+         * @param timeout zero or positive
+         * @return this builder
+         */
+        public Builder acquireTimeout(Duration timeout) {
+            this.acquireTimeout = nonNegative("acquireTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Bytes each thread-cache stripe may hold; 0 disables thread caching. A class larger than a quarter of
+         * this is never cached per thread. Default 4 MiB.
+         *
+         * @param bytes zero or positive
+         * @return this builder
+         */
+        public Builder threadCacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("threadCacheBytes must not be negative: " + bytes);
+            }
+            this.threadCacheBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Number of thread-cache stripes, rounded up to a power of two, at most 64. Default: twice the number
+         * of processors, so platform threads rarely share one.
+         *
+         * @param count at least 1
+         * @return this builder
+         */
+        public Builder stripes(int count) {
+            if (count < 1 || count > 64) {
+                throw new IllegalArgumentException("stripes must be in [1, 64]: " + count);
+            }
+            this.stripes = count;
+            return this;
+        }
+
+        /**
+         * Size of the native allocations blocks are cut from (a class larger than this gets one block per
+         * allocation). Default 2 MiB.
+         *
+         * @param bytes at least 64 KiB
+         * @return this builder
+         */
+        public Builder slabBytes(long bytes) {
+            if (bytes < (64L << 10) || bytes > SizeClasses.MAX_CLASS) {
+                throw new IllegalArgumentException("slabBytes must be in [64 KiB, 1 GiB]: " + bytes);
+            }
+            this.slabBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Idle bytes kept for reuse when idle memory is returned to the OS. Default 16 MiB.
+         *
+         * @param bytes zero or positive
+         * @return this builder
+         */
+        public Builder retainedBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("retainedBytes must not be negative: " + bytes);
+            }
+            this.retainedBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How long memory must stay idle before the background scavenger returns it; zero disables the
+         * scavenger (then only {@link BufferPool#trim()} returns memory). Default 1 s.
+         *
+         * @param timeout zero or positive
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = nonNegative("idleTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Whether returning memory also asks the C heap to release free pages (through the JDK's
+         * {@code System.trim_native_heap} diagnostic command, glibc only). Default true.
+         *
+         * @param enabled whether to trim
+         * @return this builder
+         */
+        public Builder trimNativeHeap(boolean enabled) {
+            this.trimNativeHeap = enabled;
+            return this;
+        }
+
+        /**
+         * Leak detection mode. Default {@link LeakDetection#SAMPLED}.
+         *
+         * @param mode the mode
+         * @return this builder
+         */
+        public Builder leakDetection(LeakDetection mode) {
+            this.leakDetection = java.util.Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * One lease in {@code rate} is sampled (tracked in SAMPLED mode, site recorded in ALL mode).
+         * Default 128.
+         *
+         * @param rate at least 1
+         * @return this builder
+         */
+        public Builder leakSamplingRate(int rate) {
+            if (rate < 1) {
+                throw new IllegalArgumentException("leakSamplingRate must be at least 1: " + rate);
+            }
+            this.leakSamplingRate = rate;
+            return this;
+        }
+
+        /**
+         * Receives every detected leak, on whichever thread found it. Default: a WARNING through
+         * {@code System.Logger} with the allocation site.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder leakListener(java.util.function.Consumer<LeakReport> listener) {
+            this.leakListener = java.util.Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Zero every buffer's bytes when it is released, for callers holding secrets. Default false.
+         *
+         * @param enabled whether to scrub
+         * @return this builder
+         */
+        public Builder scrubOnRelease(boolean enabled) {
+            this.scrubOnRelease = enabled;
+            return this;
+        }
+
+        /**
+         * Builds the pool. No native memory is taken until the first acquire.
+         *
+         * @return a new pool
+         */
+        public BufferPool build() {
+            return new BufferPool(this);
+        }
+
+        private static long positive(String what, long v) {
+            if (v <= 0) {
+                throw new IllegalArgumentException(what + " must be positive: " + v);
+            }
+            return v;
+        }
+
+        private static Duration nonNegative(String what, Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException(what + " must be zero or positive: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.memkit.buffer;
+
+import java.util.List;
+
+/**
+ * A snapshot of a {@link BufferPool}. Figures are instantaneous; under concurrent use they are gathered stripe by
+ * stripe and so may be off by the operations in flight, but they are exact when the pool is quiescent.
+ *
+ * @param pool the pool's name
+ * @param limitBytes the byte limit on native memory
+ * @param reservedBytes native bytes held (slabs plus dedicated allocations)
+ * @param highWaterReservedBytes the most native bytes ever held at once
+ * @param leasedCount leases not yet released
+ * @param leasedBytes bytes requested by those leases
+ * @param idleBytes bytes of blocks held by the pool but not leased (thread caches, depots, uncarved)
+ * @param acquires leases handed out, ever
+ * @param hits acquires served by reusing a block
+ * @param misses acquires that needed fresh memory (a new block, slab, or dedicated allocation)
+ * @param crossThreadReleases releases by a thread other than the acquirer
+ * @param leaksDetected leases reclaimed because they became unreachable unreleased
+ * @param hugeLeasedCount leases larger than the largest class (each a dedicated allocation)
+ * @param classes per-class figures, smallest class first
+ */
+public record BufferPoolStats(String pool, long limitBytes, long reservedBytes, long highWaterReservedBytes,
+                              long leasedCount, long leasedBytes, long idleBytes, long acquires, long hits,
+                              long misses, long crossThreadReleases, long leaksDetected, long hugeLeasedCount,
+                              List<ClassStats> classes) {
+
+    /** Copies the list so the snapshot is immutable. */
+    public BufferPoolStats {
+        classes = List.copyOf(classes);
+    }
+
+    /**
+     * Native bytes held per byte requested by live leases: 1.0 is perfect; idle memory and class rounding
+     * raise it.
+     *
+     * @return {@code reservedBytes / leasedBytes}, or {@code NaN} when nothing is leased
+     */
+    public double fragmentation() {
+        return leasedBytes == 0 ? Double.NaN : (double) reservedBytes / leasedBytes;
+    }
+
+    /**
+     * Figures for one size class.
+     *
+     * @param blockSize the class's block size
+     * @param leasedCount leases of this class not yet released
+     * @param leasedBytes bytes requested by them
+     * @param idleBytes bytes of free blocks of this class held by the pool
+     * @param reservedBytes native bytes of this class's slabs
+     * @param slabs number of slabs
+     * @param acquires leases handed out, ever
+     * @param hits acquires that reused a block
+     * @param misses acquires that needed a fresh block
+     * @param crossThreadReleases releases by a thread other than the acquirer
+     */
+    public record ClassStats(long blockSize, long leasedCount, long leasedBytes, long idleBytes,
+                             long reservedBytes, int slabs, long acquires, long hits, long misses,
+                             long crossThreadReleases) {}
+}

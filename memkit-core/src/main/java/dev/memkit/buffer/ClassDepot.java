@@ -1,0 +1,209 @@
+package dev.memkit.buffer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The shared store of one size class: the free blocks no thread cache holds, and the slabs they live in.
+ *
+ * <p><b>Algorithm.</b> Free blocks sit on a LIFO stack of (slab, index) pairs, so the most recently used,
+ * cache-warm block is handed out first. When the stack is empty, blocks are carved from the newest slab that
+ * still has uncarved room; when there is none, the pool reserves bytes against its limit and adds a slab.
+ * A slab whose blocks are all back on the stack is <em>fully idle</em> and may be freed by the scavenger or
+ * {@code trim}: its entries are filtered out of the stack and its arena closed.
+ *
+ * <p><b>Concurrency.</b> Every field and every {@link Slab} counter is guarded by {@code this} (a plain
+ * monitor: virtual threads do not pin on it since JDK 24). Thread caches take and return blocks in batches,
+ * so this lock is taken once per batch, not per buffer. Lock order: a thread-cache stripe lock may be held when
+ * this lock is taken, never the reverse; no two depot locks are ever held together.
+ *
+ * <p><b>Invariants.</b> For every live slab: {@code 0 <= idle <= carved <= capacity}; the stack holds exactly
+ * {@code idle} entries of it; a block is in at most one place (stack, a thread cache, or one lease).
+ */
+final class ClassDepot {
+    final int classIndex;
+    final long blockSize;
+    final int blocksPerSlab;
+
+    private Slab[] stackSlab = new Slab[16];
+    private int[] stackIndex = new int[16];
+    private int size;
+    private final List<Slab> slabs = new ArrayList<>();
+    private Slab carving;            // newest slab with uncarved blocks, or null
+
+    // Statistics of operations that bypassed the thread caches (guarded by this).
+    long acquires;
+    long misses;
+    long releases;
+    long crossThreadReleases;
+    long requestedAcquired;
+    long requestedReleased;
+
+    ClassDepot(int classIndex, long blockSize, int blocksPerSlab) {
+        this.classIndex = classIndex;
+        this.blockSize = blockSize;
+        this.blocksPerSlab = blocksPerSlab;
+    }
+
+    /**
+     * Moves up to {@code max} free or uncarved blocks into the arrays. Never allocates a slab.
+     *
+     * @return how many, plus {@link BufferPool#FRESH} if any was newly carved (never used before)
+     */
+    synchronized int take(Slab[] outSlab, int[] outIndex, int offset, int max) {
+        int n = 0;
+        while (n < max && size > 0) {
+            size--;
+            Slab s = stackSlab[size];
+            stackSlab[size] = null;
+            s.idle--;
+            outSlab[offset + n] = s;
+            outIndex[offset + n] = stackIndex[size];
+            n++;
+        }
+        int fresh = 0;
+        while (n < max && carving != null) {
+            Slab s = carving;
+            fresh = BufferPool.FRESH;
+            outSlab[offset + n] = s;
+            outIndex[offset + n] = s.carved++;
+            n++;
+            if (s.carved == s.capacity) {
+                carving = null;
+            }
+        }
+        return n | fresh;
+    }
+
+    /**
+     * Registers a freshly allocated slab (whose bytes are already reserved) and takes blocks in the same
+     * critical section, so the scavenger cannot free the new slab before its first block is carved.
+     */
+    synchronized int addSlabAndTake(Slab slab, Slab[] outSlab, int[] outIndex, int offset, int max) {
+        slab.idleSinceNanos = System.nanoTime();
+        slabs.add(slab);
+        if (carving == null) {
+            carving = slab;
+        }
+        // Another thread may have added one first: keep carving the older one; the new one waits its turn.
+        return take(outSlab, outIndex, offset, max);
+    }
+
+    /** Returns {@code n} blocks to the stack. */
+    synchronized void give(Slab[] inSlab, int[] inIndex, int offset, int n) {
+        ensureCapacity(size + n);
+        long now = 0;
+        for (int i = 0; i < n; i++) {
+            Slab s = inSlab[offset + i];
+            stackSlab[size] = s;
+            stackIndex[size] = inIndex[offset + i];
+            size++;
+            if (++s.idle == s.carved) {
+                if (now == 0) {
+                    now = System.nanoTime();
+                }
+                s.idleSinceNanos = now;
+            }
+            inSlab[offset + i] = null;
+        }
+    }
+
+    synchronized void give(Slab slab, int index) {
+        ensureCapacity(size + 1);
+        stackSlab[size] = slab;
+        stackIndex[size] = index;
+        size++;
+        if (++slab.idle == slab.carved) {
+            slab.idleSinceNanos = System.nanoTime();
+        }
+    }
+
+    private void ensureCapacity(int needed) {
+        if (needed > stackSlab.length) {
+            int cap = Math.max(needed, stackSlab.length * 2);
+            stackSlab = java.util.Arrays.copyOf(stackSlab, cap);
+            stackIndex = java.util.Arrays.copyOf(stackIndex, cap);
+        }
+    }
+
+    /** Adds every fully idle slab idle for at least {@code minIdleNanos} to {@code out}. */
+    synchronized void collectIdle(long nowNanos, long minIdleNanos, List<Slab> out) {
+        for (Slab s : slabs) {
+            if (s.fullyIdle() && nowNanos - s.idleSinceNanos >= minIdleNanos) {
+                out.add(s);
+            }
+        }
+    }
+
+    /**
+     * Frees a slab if it is still fully idle: drops its entries from the stack and closes its arena.
+     *
+     * @return the bytes freed, or 0 if a block of it was taken meanwhile
+     */
+    synchronized long freeIfIdle(Slab slab) {
+        if (slab.freed || !slab.fullyIdle()) {
+            return 0;
+        }
+        int w = 0;
+        for (int r = 0; r < size; r++) {
+            if (stackSlab[r] != slab) {
+                stackSlab[w] = stackSlab[r];
+                stackIndex[w] = stackIndex[r];
+                w++;
+            }
+        }
+        for (int i = w; i < size; i++) {
+            stackSlab[i] = null;
+        }
+        size = w;
+        slabs.remove(slab);
+        if (carving == slab) {
+            carving = null;
+            for (Slab s : slabs) {
+                if (s.carved < s.capacity) {
+                    carving = s;
+                    break;
+                }
+            }
+        }
+        slab.free();
+        return slab.bytes();
+    }
+
+    synchronized void countAcquire(long requested, boolean fresh) {
+        acquires++;
+        requestedAcquired += requested;
+        if (fresh) {
+            misses++;
+        }
+    }
+
+    synchronized void countRelease(long requested, boolean crossThread) {
+        releases++;
+        requestedReleased += requested;
+        if (crossThread) {
+            crossThreadReleases++;
+        }
+    }
+
+    /** Snapshot of idle bytes, reserved bytes and slab count, in that order. */
+    synchronized long[] usage() {
+        long reserved = 0;
+        for (Slab s : slabs) {
+            reserved += s.bytes();
+        }
+        long idleBytes = (long) size * blockSize;
+        for (Slab s : slabs) {
+            idleBytes += (long) (s.capacity - s.carved) * blockSize;
+        }
+        return new long[] {idleBytes, reserved, slabs.size()};
+    }
+
+    synchronized List<Slab> slabsSnapshot() {
+        return List.copyOf(slabs);
+    }
+
+    synchronized long[] counters() {
+        return new long[] {acquires, misses, releases, crossThreadReleases, requestedAcquired, requestedReleased};
+    }
+}
