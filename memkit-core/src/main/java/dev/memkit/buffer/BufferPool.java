@@ -647,6 +647,11 @@ public final class BufferPool implements AutoCloseable {
         signalSpace();
     }
 
+    /** For tests: the background thread's name, or "" when it has not started. */
+    String scavengerThreadName() {
+        return scavenger == null ? "" : scavenger.threadName();
+    }
+
     boolean isClosed() {
         return (boolean) CLOSED.getOpaque(this);
     }

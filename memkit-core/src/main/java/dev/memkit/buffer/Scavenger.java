@@ -41,6 +41,11 @@ final class Scavenger implements Runnable {
         }
     }
 
+    String threadName() {
+        Thread t = thread;
+        return t == null ? "" : t.getName();
+    }
+
     void stop() {
         Thread t = thread;
         if (t != null) {

@@ -2,6 +2,7 @@ package dev.memkit.buffer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A thread-cache stripe: a small per-class stack of free blocks that one thread at a time owns through a
@@ -16,8 +17,9 @@ import java.lang.invoke.VarHandle;
  * batches.
  *
  * <p><b>Concurrency.</b> {@link #lock} is taken with a CAS ({@code compareAndExchangeAcquire}) and released
- * with {@code setRelease}; every other field is guarded by it. A contended stripe is never waited for: the
- * caller tries one neighbour, then goes to the depot.
+ * with {@code setRelease}; every other field is guarded by it. On the acquire/release paths a contended stripe
+ * is never waited for: the caller tries one neighbour, then goes to the depot. The holder may block inside
+ * (on a depot monitor, or in malloc), so nobody may spin on a stripe without backing off.
  *
  * <p><b>Bounds.</b> At most {@code maxBytes} cached in all, and per class at most {@code limit[c]} blocks;
  * classes whose limit is zero are never cached here.
@@ -71,9 +73,20 @@ final class Stripe {
         return (int) LOCK.compareAndExchangeAcquire(this, 0, 1) == 0;
     }
 
+    /**
+     * Blocking acquire for the rare paths that must visit every stripe (flush, stats). It backs off to
+     * {@code yield} and then {@code parkNanos} rather than spinning forever: the holder may be a virtual thread
+     * unmounted while blocked on a depot monitor, and it can only be remounted if carriers are free.
+     */
     void lock() {
-        while (!tryLock()) {
-            Thread.onSpinWait();
+        for (int spins = 0; !tryLock(); spins++) {
+            if (spins < 64) {
+                Thread.onSpinWait();
+            } else if (spins < 128) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(10_000);
+            }
         }
     }
 

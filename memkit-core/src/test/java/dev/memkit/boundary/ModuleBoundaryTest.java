@@ -1,0 +1,80 @@
+package dev.memkit.boundary;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.reflect.InaccessibleObjectException;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Loads the built {@code dev.memkit} module into its own layer and, from this test (another module), checks
+ * that only the API packages are exported and that internals cannot be reached, even reflectively.
+ */
+class ModuleBoundaryTest {
+    private static final Set<String> API = Set.of("dev.memkit.buffer");
+    private static Module memkit;
+    private static ClassLoader loader;
+
+    @BeforeAll
+    static void loadModule() {
+        Path classes = Path.of(System.getProperty("basedir", "."), "target", "classes");
+        assertTrue(Files.isRegularFile(classes.resolve("module-info.class")), "module built at " + classes);
+        Configuration cf = ModuleLayer.boot().configuration()
+                .resolve(ModuleFinder.of(classes), ModuleFinder.of(), Set.of("dev.memkit"));
+        ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
+        memkit = layer.findModule("dev.memkit").orElseThrow();
+        loader = memkit.getClassLoader();
+    }
+
+    @Test
+    void exportsOnlyTheApiPackages() {
+        Set<String> exported = memkit.getDescriptor().exports().stream()
+                .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
+        assertEquals(API, exported);
+        assertTrue(memkit.getDescriptor().opens().isEmpty(), "nothing is opened for deep reflection");
+        assertFalse(memkit.isExported("dev.memkit.internal"));
+    }
+
+    @Test
+    void publicClassesOfInternalPackagesAreUnreachable() throws Exception {
+        Class<?> internal = loader.loadClass("dev.memkit.internal.ByteSize");
+        assertTrue(Modifier.isPublic(internal.getModifiers()));
+        assertThrows(IllegalAccessException.class, () -> MethodHandles.publicLookup().findStatic(
+                internal, "format", MethodType.methodType(String.class, long.class)));
+        var method = internal.getMethod("format", long.class);
+        assertThrows(IllegalAccessException.class, () -> method.invoke(null, 1L));
+        assertThrows(InaccessibleObjectException.class, () -> method.setAccessible(true));
+    }
+
+    @Test
+    void packagePrivateInternalsBesideTheApiAreUnreachable() throws Exception {
+        for (String name : new String[] {"Slab", "ClassDepot", "Stripe", "Leaks", "Scavenger"}) {
+            Class<?> c = loader.loadClass("dev.memkit.buffer." + name);
+            assertFalse(Modifier.isPublic(c.getModifiers()), name + " is not public");
+            assertTrue(Modifier.isFinal(c.getModifiers()), name + " is final");
+            var ctor = c.getDeclaredConstructors()[0];
+            assertThrows(InaccessibleObjectException.class, () -> ctor.setAccessible(true), name);
+        }
+    }
+
+    @Test
+    void apiClassesAreFinal() throws Exception {
+        for (String name : new String[] {"BufferPool", "Buffer", "SizeClasses", "PoolExhaustedException"}) {
+            assertTrue(Modifier.isFinal(loader.loadClass("dev.memkit.buffer." + name).getModifiers()), name);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.memkit.buffer;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Random acquire/release/trim sequences, checked step by step against a model of the live leases: the pool's
+ * counts and bytes match the model, its native footprint stays within the limit and covers the leases, every
+ * lease still holds the pattern its holder wrote, and everything is returned at the end.
+ */
+class BufferPoolModelTest {
+    private static final long LIMIT = 64L << 20;
+
+    record Op(int kind, long size, int pick) {}
+
+    @Provide
+    Arbitrary<List<Op>> ops() {
+        Arbitrary<Long> sizes = Arbitraries.oneOf(
+                Arbitraries.longs().between(1, 4096),
+                Arbitraries.longs().between(4097, 1L << 20),
+                Arbitraries.longs().between((1L << 20) + 1, 20L << 20));
+        Arbitrary<Op> op = Combinators.combine(Arbitraries.integers().between(0, 9), sizes,
+                Arbitraries.integers().between(0, 1000)).as(Op::new);
+        return op.list().ofMinSize(1).ofMaxSize(150);
+    }
+
+    @Property(tries = 60)
+    void statsFollowTheModel(@ForAll("ops") List<Op> ops, @ForAll boolean cached, @ForAll boolean coarse) {
+        try (BufferPool pool = BufferPool.builder().limitBytes(LIMIT).acquireTimeout(Duration.ZERO)
+                .idleTimeout(Duration.ZERO).threadCacheBytes(cached ? 4L << 20 : 0)
+                .sizeClasses(coarse ? SizeClasses.coarse() : SizeClasses.defaults())
+                .leakDetection(LeakDetection.DISABLED).build()) {
+            List<Buffer> live = new ArrayList<>();
+            List<Long> patterns = new ArrayList<>();
+            long liveBytes = 0;
+            long acquires = 0;
+            long stamp = 1;
+            for (Op op : ops) {
+                if (op.kind() < 6) {
+                    var b = pool.tryAcquire(op.size());
+                    if (b.isPresent()) {
+                        Buffer buf = b.get();
+                        long p = stamp++;
+                        writePattern(buf, p);
+                        live.add(buf);
+                        patterns.add(p);
+                        liveBytes += op.size();
+                        acquires++;
+                    } else {
+                        assertTrue(pool.stats().reservedBytes() + op.size() > LIMIT / 2,
+                                "refused only near the limit");
+                    }
+                } else if (op.kind() < 9 && !live.isEmpty()) {
+                    int i = op.pick() % live.size();
+                    Buffer buf = live.remove(i);
+                    long p = patterns.remove(i);
+                    checkPattern(buf, p);
+                    liveBytes -= buf.size();
+                    buf.close();
+                } else {
+                    pool.trim(op.pick() % 2 == 0 ? 0 : 1L << 20);
+                }
+                BufferPoolStats st = pool.stats();
+                assertEquals(live.size(), st.leasedCount());
+                assertEquals(liveBytes, st.leasedBytes());
+                assertEquals(acquires, st.acquires());
+                assertEquals(st.acquires(), st.hits() + st.misses());
+                assertTrue(st.reservedBytes() <= LIMIT);
+                assertTrue(st.reservedBytes() >= liveBytes);
+                assertTrue(st.highWaterReservedBytes() >= st.reservedBytes());
+            }
+            for (int i = 0; i < live.size(); i++) {
+                checkPattern(live.get(i), patterns.get(i));
+                live.get(i).close();
+            }
+            pool.checkNoLeases();
+            pool.trim(0);
+            assertEquals(0, pool.stats().reservedBytes(), "every byte returned once nothing is leased");
+        }
+    }
+
+    static void writePattern(Buffer b, long pattern) {
+        long n = b.size();
+        for (long at = 0; at + 8 <= n; at += 4096) {
+            b.putLong(at, pattern ^ at);
+        }
+        b.putByte(n - 1, (byte) pattern);
+    }
+
+    static void checkPattern(Buffer b, long pattern) {
+        long n = b.size();
+        for (long at = 0; at + 8 <= n - 1; at += 4096) {
+            assertEquals(pattern ^ at, b.getLong(at), "lease overwritten by another holder at " + at);
+        }
+        assertEquals((byte) pattern, b.getByte(n - 1));
+    }
+}

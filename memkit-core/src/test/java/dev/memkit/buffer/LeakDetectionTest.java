@@ -1,0 +1,105 @@
+package dev.memkit.buffer;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Leases dropped without release are found by the GC, reported with their site, and their memory reclaimed. */
+class LeakDetectionTest {
+
+    @Test
+    void paranoidReportsEveryLeakWithItsSiteAndReclaimsTheBlock() throws Exception {
+        List<LeakReport> reports = new CopyOnWriteArrayList<>();
+        try (BufferPool pool = BufferPool.builder().name("leaky").leakDetection(LeakDetection.PARANOID)
+                .idleTimeout(Duration.ZERO).leakListener(reports::add).build()) {
+            leak(pool, 3, 5000);
+            awaitLeaks(pool, reports, 3);
+            assertEquals(3, pool.stats().leaksDetected());
+            assertEquals(0, pool.stats().leasedCount(), "leaked blocks are returned");
+            for (LeakReport r : reports) {
+                assertEquals(5000, r.requestedBytes());
+                assertNotNull(r.allocationSite());
+                assertTrue(stackMentions(r.allocationSite(), "leak"), "site names the leaking method");
+            }
+            pool.trim(0);
+            assertEquals(0, pool.stats().reservedBytes(), "reclaimed memory can be freed");
+        }
+    }
+
+    @Test
+    void allModeCountsEveryLeakEvenWithoutASite() throws Exception {
+        List<LeakReport> reports = new CopyOnWriteArrayList<>();
+        try (BufferPool pool = BufferPool.builder().leakDetection(LeakDetection.ALL)
+                .leakSamplingRate(Integer.MAX_VALUE).leakListener(reports::add).build()) {
+            leak(pool, 4, 100);
+            leak(pool, 1, 20L << 20); // above the largest class: a dedicated allocation
+            awaitLeaks(pool, reports, 5);
+            assertEquals(5, pool.stats().leaksDetected());
+            assertEquals(0, pool.stats().leasedCount());
+            assertEquals(0, pool.stats().hugeLeasedCount());
+            assertTrue(reports.stream().allMatch(r -> r.allocationSite() == null));
+            assertTrue(reports.getFirst().toString().contains("PARANOID"), "tells how to get the site");
+        }
+    }
+
+    @Test
+    void releasedLeasesAreNeverReportedAsLeaks() throws Exception {
+        List<LeakReport> reports = new CopyOnWriteArrayList<>();
+        try (BufferPool pool = BufferPool.builder().leakDetection(LeakDetection.PARANOID)
+                .leakListener(reports::add).build()) {
+            for (int i = 0; i < 1000; i++) {
+                pool.acquire(64 + i).close();
+            }
+            for (int i = 0; i < 5; i++) {
+                System.gc();
+                Thread.sleep(20);
+                pool.trim();
+            }
+            assertEquals(List.of(), reports);
+            assertEquals(0, pool.stats().leaksDetected());
+        }
+    }
+
+    @Test
+    void disabledModeTracksNothing() {
+        try (BufferPool pool = BufferPool.builder().leakDetection(LeakDetection.DISABLED).build()) {
+            Buffer b = pool.acquire(10);
+            assertNull(b.segment().asByteBuffer().isReadOnly() ? b : null);
+            b.close();
+            pool.checkNoLeases();
+        }
+    }
+
+    private static void leak(BufferPool pool, int count, long size) {
+        for (int i = 0; i < count; i++) {
+            pool.acquire(size).putByte(0, (byte) 1); // dropped without close
+        }
+    }
+
+    /** Bounded wait: GC until the reports arrive or 10 s pass (no timing is asserted). */
+    private static void awaitLeaks(BufferPool pool, List<LeakReport> reports, int expected) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (reports.size() < expected && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+            pool.trim();
+        }
+        assertEquals(expected, reports.size(), "leaks reported: " + reports);
+    }
+
+    private static boolean stackMentions(Throwable t, String method) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getMethodName().equals(method) && e.getClassName().equals(LeakDetectionTest.class.getName())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
