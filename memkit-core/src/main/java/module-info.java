@@ -2,6 +2,7 @@
  * memkit: memory management for data-intensive services.
  *
  * <ul>
+ *   <li>{@code dev.memkit}: shared vocabulary ({@link dev.memkit.ByteSize}).</li>
  *   <li>{@code dev.memkit.buffer}: a size-class pool of off-heap buffers
  *       ({@link dev.memkit.buffer.BufferPool}).</li>
  * </ul>
@@ -15,5 +16,6 @@ module dev.memkit {
     requires java.management;
     requires jdk.management;
 
+    exports dev.memkit;
     exports dev.memkit.buffer;
 }

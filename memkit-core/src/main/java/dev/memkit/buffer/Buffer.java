@@ -44,15 +44,15 @@ public final class Buffer implements AutoCloseable {
     }
 
     private final Slab slab;
-    private final int offset;
+    private final int index;         // block index in the slab; the byte offset is index * blockSize
     private final long size;
     /** The acquiring thread's tag (non-negative) while leased; {@link #RELEASED} after release. */
     @SuppressWarnings("FieldMayBeFinal") // written through STATE
     private int state;
 
-    Buffer(Slab slab, int offset, long size, int ownerTag) {
+    Buffer(Slab slab, int index, long size, int ownerTag) {
         this.slab = slab;
-        this.offset = offset;
+        this.index = index;
         this.size = size;
         this.state = ownerTag;
     }
@@ -83,8 +83,8 @@ public final class Buffer implements AutoCloseable {
      */
     public MemorySegment segment() {
         checkLeased();
-        MemorySegment view = slab.memory.asSlice(offset, size);
-        return slab.pool.guardView(view, slab, index());
+        MemorySegment view = slab.memory.asSlice(index * slab.blockSize, size);
+        return slab.pool.guardView(view, slab, index);
     }
 
     /**
@@ -226,16 +226,12 @@ public final class Buffer implements AutoCloseable {
             throw new IllegalStateException("buffer of " + size + " bytes from pool '" + slab.pool.name()
                     + "' released twice");
         }
-        slab.pool.release(slab, offset, size, owner);
+        slab.pool.release(slab, index, size, owner);
     }
 
     @Override
     public String toString() {
         return "Buffer[" + size + " bytes, pool=" + slab.pool.name() + (isReleased() ? ", released]" : "]");
-    }
-
-    private int index() {
-        return (int) (offset / slab.blockSize);
     }
 
     private void checkLeased() {
@@ -249,6 +245,6 @@ public final class Buffer implements AutoCloseable {
     private long address(long at, long length) {
         checkLeased();
         Objects.checkFromIndexSize(at, length, size);
-        return offset + at;
+        return index * slab.blockSize + at;
     }
 }

@@ -1,6 +1,6 @@
 package dev.memkit.buffer;
 
-import dev.memkit.internal.ByteSize;
+import dev.memkit.ByteSize;
 import dev.memkit.internal.MachineMemory;
 
 import java.lang.foreign.Arena;
@@ -78,6 +78,11 @@ public final class BufferPool implements AutoCloseable {
     private final Scavenger scavenger;       // null when idle memory is only returned by trim()
 
     private final AtomicLong reserved = new AtomicLong();
+    /** Bytes of free blocks on depot stacks; above {@link #maxIdleBytes} the releasing thread frees slabs. */
+    private final AtomicLong depotIdle = new AtomicLong();
+    private final long maxIdleBytes;
+    /** Hysteresis: after a cap enforcement that could not get under the cap, wait for this much more idle. */
+    private final AtomicLong nextIdleCheck = new AtomicLong();
     private final AtomicLong highWater = new AtomicLong();
     private final AtomicLong hugeAcquires = new AtomicLong();
     private final AtomicLong hugeReleases = new AtomicLong();
@@ -100,6 +105,7 @@ public final class BufferPool implements AutoCloseable {
         this.stripeBytes = b.threadCacheBytes;
         this.scrubOnRelease = b.scrubOnRelease;
         this.retainedBytes = b.retainedBytes;
+        this.maxIdleBytes = Math.max(b.maxIdleBytes, b.retainedBytes);
         int n = classes.count();
         this.depots = new ClassDepot[n];
         this.cacheLimit = new int[n];
@@ -107,7 +113,7 @@ public final class BufferPool implements AutoCloseable {
             long size = classes.size(c);
             long target = Math.clamp(size * 64, 64L << 10, Math.max(b.slabBytes, size));
             int perSlab = (int) Math.max(1, target / size);
-            depots[c] = new ClassDepot(c, size, perSlab);
+            depots[c] = new ClassDepot(c, size, perSlab, depotIdle);
             long share = stripeBytes / 4;
             cacheLimit[c] = size > share ? 0 : (int) Math.min(64, Math.max(1, share / size));
         }
@@ -332,7 +338,7 @@ public final class BufferPool implements AutoCloseable {
     }
 
     private Buffer lease(Slab slab, int index, long size, int tag) {
-        Buffer b = new Buffer(slab, Math.toIntExact(index * slab.blockSize), size, tag);
+        Buffer b = new Buffer(slab, index, size, tag);
         leaks.onAcquire(b, slab, index, size);
         return b;
     }
@@ -436,11 +442,10 @@ public final class BufferPool implements AutoCloseable {
     }
 
     /** Called by {@link Buffer#close()} after it won the release CAS. */
-    void release(Slab slab, int offset, long size, int ownerTag) {
+    void release(Slab slab, int index, long size, int ownerTag) {
         if (scrubOnRelease) {
-            slab.memory.asSlice(offset, size).fill((byte) 0);
+            slab.memory.asSlice(index * slab.blockSize, size).fill((byte) 0);
         }
-        int index = (int) (offset / slab.blockSize);
         leaks.onRelease(slab, index);
         Thread thread = Thread.currentThread();
         boolean cross = ownerTag != ownerTag(thread);
@@ -458,8 +463,12 @@ public final class BufferPool implements AutoCloseable {
         if (cacheLimit[c] > 0 && !isClosed()) {
             Stripe s = lockStripe(thread);
             if (s != null) {
+                boolean overflowed = false;
                 try {
                     s.ensureArrays(c, cacheLimit[c]);
+                    if (s.count[c] == cacheLimit[c] || s.cachedBytes + d.blockSize > stripeBytes) {
+                        overflowed = true;
+                    }
                     if (s.count[c] == cacheLimit[c]) {
                         int half = Math.max(1, s.count[c] / 2);
                         int keep = s.count[c] - half;
@@ -485,6 +494,9 @@ public final class BufferPool implements AutoCloseable {
                     s.unlock();
                 }
                 signalSpace();
+                if (overflowed) {
+                    enforceIdleCap();
+                }
                 return;
             }
         }
@@ -493,7 +505,25 @@ public final class BufferPool implements AutoCloseable {
         signalSpace();
         if (isClosed()) {
             freeIdle(0, 0);
+        } else {
+            enforceIdleCap();
         }
+    }
+
+    /**
+     * Keeps idle memory under {@code maxIdleBytes} at once, not after the idle timeout: a workload that moves
+     * between size classes would otherwise strand idle blocks in classes it no longer uses. Runs only on the
+     * depot path; frees fully idle slabs oldest first down to 3/4 of the cap. When partly used slabs keep idle
+     * memory above the cap, it waits for another quarter-cap of growth before scanning again.
+     */
+    private void enforceIdleCap() {
+        long idle = depotIdle.getOpaque();
+        if (idle <= maxIdleBytes || idle < nextIdleCheck.getOpaque()) {
+            return;
+        }
+        freeIdle(maxIdleBytes - maxIdleBytes / 4, 0);
+        long after = depotIdle.get();
+        nextIdleCheck.setOpaque(after > maxIdleBytes ? after + maxIdleBytes / 4 : 0);
     }
 
     void releaseLeakedHuge(Slab slab, long requested) {
@@ -585,19 +615,20 @@ public final class BufferPool implements AutoCloseable {
      */
     long freeIdle(long retainBytes, long minIdleNanos) {
         long now = System.nanoTime();
-        List<Slab> candidates = new ArrayList<>();
+        List<ClassDepot.IdleSlab> candidates = new ArrayList<>();
         long idle = 0;
         for (ClassDepot d : depots) {
             d.collectIdle(now, minIdleNanos, candidates);
             idle += d.usage()[0];
         }
-        candidates.sort((a, b) -> Long.compare(a.idleSinceNanos, b.idleSinceNanos));
+        // Sort on the snapshot taken under each depot's lock, never on the live field.
+        candidates.sort(java.util.Comparator.comparingLong(ClassDepot.IdleSlab::idleSinceNanos));
         long freed = 0;
-        for (Slab s : candidates) {
+        for (ClassDepot.IdleSlab c : candidates) {
             if (idle - freed <= retainBytes) {
                 break;
             }
-            freed += s.depot.freeIfIdle(s);
+            freed += c.slab().depot.freeIfIdle(c.slab());
         }
         if (freed > 0) {
             unreserve(freed);
@@ -683,6 +714,7 @@ public final class BufferPool implements AutoCloseable {
         private int stripes = Runtime.getRuntime().availableProcessors() * 2;
         private long slabBytes = 2L << 20;
         private long retainedBytes = 16L << 20;
+        private long maxIdleBytes = 64L << 20;
         private Duration idleTimeout = Duration.ofSeconds(1);
         private boolean trimNativeHeap = true;
         private LeakDetection leakDetection = LeakDetection.SAMPLED;
@@ -796,6 +828,22 @@ public final class BufferPool implements AutoCloseable {
                 throw new IllegalArgumentException("retainedBytes must not be negative: " + bytes);
             }
             this.retainedBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Ceiling on idle memory, enforced at once when a release crosses it (fully idle slabs are freed,
+         * oldest first). Bounds what a workload that drifts across size classes can strand. At least
+         * {@code retainedBytes}. Default 64 MiB.
+         *
+         * @param bytes zero or positive
+         * @return this builder
+         */
+        public Builder maxIdleBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxIdleBytes must not be negative: " + bytes);
+            }
+            this.maxIdleBytes = bytes;
             return this;
         }
 

@@ -39,7 +39,11 @@ final class ClassDepot {
     long requestedAcquired;
     long requestedReleased;
 
-    ClassDepot(int classIndex, long blockSize, int blocksPerSlab) {
+    /** Pool-wide bytes of blocks on depot stacks (shared by every depot of the pool). */
+    private final java.util.concurrent.atomic.AtomicLong poolIdle;
+
+    ClassDepot(int classIndex, long blockSize, int blocksPerSlab, java.util.concurrent.atomic.AtomicLong poolIdle) {
+        this.poolIdle = poolIdle;
         this.classIndex = classIndex;
         this.blockSize = blockSize;
         this.blocksPerSlab = blocksPerSlab;
@@ -60,6 +64,9 @@ final class ClassDepot {
             outSlab[offset + n] = s;
             outIndex[offset + n] = stackIndex[size];
             n++;
+        }
+        if (n > 0) {
+            poolIdle.addAndGet(-n * blockSize);
         }
         int fresh = 0;
         while (n < max && carving != null) {
@@ -106,6 +113,7 @@ final class ClassDepot {
             }
             inSlab[offset + i] = null;
         }
+        poolIdle.addAndGet(n * blockSize);
     }
 
     synchronized void give(Slab slab, int index) {
@@ -116,6 +124,7 @@ final class ClassDepot {
         if (++slab.idle == slab.carved) {
             slab.idleSinceNanos = System.nanoTime();
         }
+        poolIdle.addAndGet(blockSize);
     }
 
     private void ensureCapacity(int needed) {
@@ -126,11 +135,14 @@ final class ClassDepot {
         }
     }
 
+    /** A fully idle slab and when it became idle, read under the lock (the slab's field keeps changing). */
+    record IdleSlab(Slab slab, long idleSinceNanos) {}
+
     /** Adds every fully idle slab idle for at least {@code minIdleNanos} to {@code out}. */
-    synchronized void collectIdle(long nowNanos, long minIdleNanos, List<Slab> out) {
+    synchronized void collectIdle(long nowNanos, long minIdleNanos, List<IdleSlab> out) {
         for (Slab s : slabs) {
             if (s.fullyIdle() && nowNanos - s.idleSinceNanos >= minIdleNanos) {
-                out.add(s);
+                out.add(new IdleSlab(s, s.idleSinceNanos));
             }
         }
     }
@@ -155,6 +167,7 @@ final class ClassDepot {
         for (int i = w; i < size; i++) {
             stackSlab[i] = null;
         }
+        poolIdle.addAndGet(-(long) (size - w) * blockSize);
         size = w;
         slabs.remove(slab);
         if (carving == slab) {

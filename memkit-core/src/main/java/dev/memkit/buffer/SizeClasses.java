@@ -1,6 +1,6 @@
 package dev.memkit.buffer;
 
-import dev.memkit.internal.ByteSize;
+import dev.memkit.ByteSize;
 
 import java.util.Arrays;
 

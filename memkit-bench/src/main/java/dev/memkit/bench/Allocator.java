@@ -1,0 +1,198 @@
+package dev.memkit.bench;
+
+import dev.memkit.buffer.Buffer;
+import dev.memkit.buffer.BufferPool;
+import io.netty.buffer.AdaptiveByteBufAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * One allocator under test, behind the three operations every benchmark needs. Each benchmark fork uses one
+ * implementation, so the calls stay monomorphic. Handles are {@code Object}s; {@link #write} touches memory
+ * through the allocator's own idiomatic accessor.
+ */
+abstract class Allocator implements AutoCloseable {
+    abstract Object acquire(int size);
+
+    abstract void write(Object handle, long offset, byte value);
+
+    abstract void release(Object handle);
+
+    @Override
+    public void close() {}
+
+    static Allocator create(String name) {
+        return switch (name) {
+            case "memkit" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
+                    .acquireTimeout(Duration.ofMinutes(1)).build());
+            case "memkit-coarse" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
+                    .sizeClasses(dev.memkit.buffer.SizeClasses.coarse()).acquireTimeout(Duration.ofMinutes(1))
+                    .build());
+            case "netty-pooled" -> new Netty(PooledByteBufAllocator.DEFAULT);
+            case "netty-adaptive" -> new Netty(new AdaptiveByteBufAllocator());
+            case "malloc" -> new Malloc();
+            case "arena-confined" -> new ArenaPerBuffer(false);
+            case "arena-shared" -> new ArenaPerBuffer(true);
+            case "allocate-direct" -> new Direct();
+            case "byte-array" -> new Heap();
+            default -> throw new IllegalArgumentException("unknown allocator " + name);
+        };
+    }
+
+    static final class Memkit extends Allocator {
+        private final BufferPool pool;
+
+        Memkit(BufferPool pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        Object acquire(int size) {
+            return pool.acquire(size);
+        }
+
+        @Override
+        void write(Object h, long offset, byte value) {
+            ((Buffer) h).putByte(offset, value);
+        }
+
+        @Override
+        void release(Object h) {
+            ((Buffer) h).close();
+        }
+
+        @Override
+        public void close() {
+            pool.close();
+        }
+    }
+
+    static final class Netty extends Allocator {
+        private final io.netty.buffer.ByteBufAllocator alloc;
+
+        Netty(io.netty.buffer.ByteBufAllocator alloc) {
+            this.alloc = alloc;
+        }
+
+        @Override
+        Object acquire(int size) {
+            return alloc.directBuffer(size, size);
+        }
+
+        @Override
+        void write(Object h, long offset, byte value) {
+            ((ByteBuf) h).setByte((int) offset, value);
+        }
+
+        @Override
+        void release(Object h) {
+            ((ByteBuf) h).release();
+        }
+    }
+
+    @SuppressWarnings("restricted") // the anchor is malloc/free itself, through the FFM linker
+    static final class Malloc extends Allocator {
+        private static final MethodHandle MALLOC;
+        private static final MethodHandle FREE;
+
+        static {
+            Linker linker = Linker.nativeLinker();
+            MALLOC = linker.downcallHandle(linker.defaultLookup().findOrThrow("malloc"),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+            FREE = linker.downcallHandle(linker.defaultLookup().findOrThrow("free"),
+                    FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        }
+
+        @Override
+        Object acquire(int size) {
+            try {
+                return ((MemorySegment) MALLOC.invokeExact((long) size)).reinterpret(size);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+
+        @Override
+        void write(Object h, long offset, byte value) {
+            ((MemorySegment) h).set(ValueLayout.JAVA_BYTE, offset, value);
+        }
+
+        @Override
+        void release(Object h) {
+            try {
+                FREE.invokeExact((MemorySegment) h);
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
+    }
+
+    /** One arena per buffer: confined for same-thread use, shared when another thread frees it. */
+    static final class ArenaPerBuffer extends Allocator {
+        private final boolean shared;
+
+        ArenaPerBuffer(boolean shared) {
+            this.shared = shared;
+        }
+
+        record Held(Arena arena, MemorySegment segment) {}
+
+        @Override
+        Object acquire(int size) {
+            Arena a = shared ? Arena.ofShared() : Arena.ofConfined();
+            return new Held(a, a.allocate(size));
+        }
+
+        @Override
+        void write(Object h, long offset, byte value) {
+            ((Held) h).segment().set(ValueLayout.JAVA_BYTE, offset, value);
+        }
+
+        @Override
+        void release(Object h) {
+            ((Held) h).arena().close();
+        }
+    }
+
+    /** The naive design: a fresh direct buffer per request, freed by the GC's cleaner whenever it runs. */
+    static final class Direct extends Allocator {
+        @Override
+        Object acquire(int size) {
+            return ByteBuffer.allocateDirect(size);
+        }
+
+        @Override
+        void write(Object h, long offset, byte value) {
+            ((ByteBuffer) h).put((int) offset, value);
+        }
+
+        @Override
+        void release(Object h) {
+            // nothing to do: that is the problem
+        }
+    }
+
+    static final class Heap extends Allocator {
+        @Override
+        Object acquire(int size) {
+            return new byte[size];
+        }
+
+        @Override
+        void write(Object h, long offset, byte value) {
+            ((byte[]) h)[(int) offset] = value;
+        }
+
+        @Override
+        void release(Object h) {}
+    }
+}

@@ -1,0 +1,115 @@
+package dev.memkit.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Issue benchmark 3, the footprint trace. Each of 2 threads keeps a ring of 256 live buffers of log-uniform
+ * random size (1 B to 16 MiB), replacing one per step and touching every page of the new one. Reports peak RSS
+ * over peak live bytes (RSS above the JVM's own baseline, read from /proc/self/status before the trace) and
+ * buffers per second. Every allocator runs in its own JVM so their footprints do not mix.
+ *
+ * <p>Run all: {@code java --enable-native-access=ALL-UNNAMED -cp memkit-bench/target/benchmarks.jar
+ * dev.memkit.bench.FootprintTrace}. One: append an allocator name (memkit, malloc, netty-pooled, ...).
+ */
+public final class FootprintTrace {
+    static final String[] ALL = {"memkit", "memkit-coarse", "malloc", "netty-pooled", "netty-adaptive",
+        "allocate-direct", "byte-array"};
+    private static final int THREADS = 2;
+    private static final int RING = 256;
+    private static final long MAX_SIZE = 16L << 20;
+
+    private FootprintTrace() {}
+
+    public static void main(String[] args) throws Exception {
+        int steps = Integer.getInteger("steps", 6000);
+        long seconds = Long.getLong("seconds", 40);
+        if (args.length == 1) {
+            System.out.println(runOne(args[0], steps, seconds));
+            return;
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("java.class.path");
+        System.out.printf("%d threads x ring %d, log-uniform 1 B-16 MiB, up to %d steps/thread or %d s%n",
+                THREADS, RING, steps, seconds);
+        System.out.println("| allocator | peak RSS - baseline | peak live | RSS/live | buffers/s |");
+        System.out.println("|---|---|---|---|---|");
+        for (String name : args.length > 1 ? args : ALL) {
+            Process p = new ProcessBuilder(java, "-Xmx3g", "-XX:MaxDirectMemorySize=16g",
+                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                    "-Dsteps=" + steps, "-Dseconds=" + seconds, "-cp", cp, FootprintTrace.class.getName(), name)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            System.out.println(out.isEmpty() ? "| " + name + " | failed (exit " + p.exitValue() + ") |" : out);
+        }
+    }
+
+    static String runOne(String name, int steps, long seconds) throws Exception {
+        try (Allocator alloc = Allocator.create(name)) {
+            long baseline = procStatus("VmRSS");
+            AtomicLong live = new AtomicLong();
+            AtomicLong peakLive = new AtomicLong();
+            AtomicLong done = new AtomicLong();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            List<Thread> threads = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int t = 0; t < THREADS; t++) {
+                long seed = 42 + t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    SplittableRandom rnd = new SplittableRandom(seed);
+                    Object[] ring = new Object[RING];
+                    int[] sizes = new int[RING];
+                    for (int s = 0; s < steps + RING && System.nanoTime() < deadline; s++) {
+                        int i = s < RING ? s : rnd.nextInt(RING);
+                        if (ring[i] != null) {
+                            alloc.release(ring[i]);
+                            live.addAndGet(-sizes[i]);
+                        }
+                        int size = (int) Math.min(MAX_SIZE, Math.max(1, Math.round(
+                                Math.exp(rnd.nextDouble() * Math.log(MAX_SIZE)))));
+                        Object h = alloc.acquire(size);
+                        for (long at = 0; at < size; at += 4096) {
+                            alloc.write(h, at, (byte) 1);
+                        }
+                        alloc.write(h, size - 1, (byte) 1);
+                        ring[i] = h;
+                        sizes[i] = size;
+                        peakLive.accumulateAndGet(live.addAndGet(size), Math::max);
+                        if (s >= RING) {
+                            done.incrementAndGet();
+                        }
+                    }
+                    for (int i = 0; i < RING; i++) {
+                        if (ring[i] != null) {
+                            alloc.release(ring[i]);
+                        }
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            long peakRss = procStatus("VmHWM") - baseline;
+            return String.format(Locale.ROOT, "| %s | %d MiB | %d MiB | %.2f | %.0f |", name, peakRss >> 20,
+                    peakLive.get() >> 20, (double) peakRss / peakLive.get(), done.get() / secs);
+        }
+    }
+
+    static long procStatus(String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+}

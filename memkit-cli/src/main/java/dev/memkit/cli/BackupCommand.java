@@ -1,0 +1,125 @@
+package dev.memkit.cli;
+
+import dev.memkit.buffer.SizeClasses;
+import dev.memkit.cli.backup.Buffers;
+import dev.memkit.cli.backup.Codec;
+import dev.memkit.cli.backup.Sender;
+import dev.memkit.cli.demo.MemorySampler;
+import dev.memkit.ByteSize;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code memkit backup SRC --to HOST:PORT}: streams a tree to a receiver; exit 0 only if all of it verified. */
+@Command(name = "backup", mixinStandardHelpOptions = true,
+        description = "Back up a directory tree to a memkit receiver over TCP.")
+public final class BackupCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SRC", description = "directory to back up")
+    Path source;
+
+    @Option(names = "--to", required = true, paramLabel = "HOST:PORT", description = "the receiver")
+    String to;
+
+    @Option(names = "--threads", defaultValue = "4", description = "files read in parallel (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--buffers", defaultValue = "pooled",
+            description = "naive: a fresh buffer per read; pooled: memkit's BufferPool (default ${DEFAULT-VALUE})")
+    String buffers;
+
+    @Option(names = "--naive-kind", defaultValue = "direct",
+            description = "naive buffers: direct (ByteBuffer.allocateDirect) or heap (byte[]) (default ${DEFAULT-VALUE})")
+    String naiveKind;
+
+    @Option(names = "--classes", defaultValue = "default",
+            description = "pool size classes: default, coarse, or a list like 1k,100k,1m,16m")
+    String classes;
+
+    @Option(names = "--pool-limit", defaultValue = "1g", description = "pooled mode's byte limit (default ${DEFAULT-VALUE})")
+    String poolLimit;
+
+    @Option(names = "--codec", defaultValue = "zstd", description = "zstd or deflate (default ${DEFAULT-VALUE})")
+    String codec;
+
+    @Option(names = "--level", defaultValue = "1", description = "compression level (default ${DEFAULT-VALUE})")
+    int level;
+
+    @Option(names = "--report", hidden = true, description = "write a memory report (used by the demo)")
+    Path report;
+
+    @Option(names = "--progress-lines", hidden = true, description = "print machine-readable progress")
+    boolean progressLines;
+
+    @Override
+    public Integer call() throws Exception {
+        InetSocketAddress target = parseTarget(to);
+        if (threads < 1 || threads > 256) {
+            throw new IllegalArgumentException("--threads must be in [1, 256], got " + threads);
+        }
+        Codec.create(codec, level); // validates the name before anything starts
+        Buffers strategy = switch (buffers) {
+            case "naive" -> switch (naiveKind) {
+                case "direct" -> Buffers.naive(true);
+                case "heap" -> Buffers.naive(false);
+                default -> throw new IllegalArgumentException("--naive-kind must be direct or heap, got " + naiveKind);
+            };
+            case "pooled" -> Buffers.pooled(SizeClasses.parse(classes), ByteSize.parse("--pool-limit", poolLimit));
+            default -> throw new IllegalArgumentException("--buffers must be naive or pooled, got " + buffers);
+        };
+        try (strategy; MemorySampler sampler = report == null ? null : new MemorySampler(strategy::nativeBytes)) {
+            Sender.Progress progress = progressLines
+                    ? (f, b, tf, tb) -> System.out.println("@progress " + f + " " + b + " " + tf + " " + tb)
+                    : (f, b, tf, tb) -> { };
+            Sender.Result r = new Sender(source, target, threads, strategy, () -> Codec.create(codec, level),
+                    progress).run();
+            double secs = r.nanos() / 1e9;
+            if (sampler != null) {
+                List<String> extra = new ArrayList<>();
+                extra.add("files=" + r.totalFiles());
+                extra.add("bytes=" + r.totalBytes());
+                extra.add("verifiedFiles=" + r.verifiedFiles());
+                extra.add("ok=" + r.ok());
+                extra.add("wallMs=" + r.nanos() / 1_000_000);
+                sampler.write(report, extra);
+            }
+            if (!r.ok()) {
+                System.err.println("memkit backup: FAILED: " + r.verifiedFiles() + " of " + r.totalFiles()
+                        + " files verified by the receiver");
+                r.failures().stream().limit(20).forEach(f -> System.err.println("  " + f));
+                if (r.failures().size() > 20) {
+                    System.err.println("  ... and " + (r.failures().size() - 20) + " more");
+                }
+                return 1;
+            }
+            if (!progressLines) {
+                System.out.printf(Locale.ROOT, "backed up %d files, %s, in %.1f s (%.0f MB/s), all verified by %s%n",
+                        r.totalFiles(), ByteSize.format(r.totalBytes()), secs, r.totalBytes() / 1e6 / secs, to);
+            }
+            return 0;
+        }
+    }
+
+    static InetSocketAddress parseTarget(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            throw new IllegalArgumentException("--to must be HOST:PORT, got '" + hostPort + "'");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--to: port must be a number, got '" + hostPort + "'");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("--to: port must be in [1, 65535], got " + port);
+        }
+        return new InetSocketAddress(hostPort.substring(0, colon), port);
+    }
+}

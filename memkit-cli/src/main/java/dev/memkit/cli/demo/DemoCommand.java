@@ -1,0 +1,157 @@
+package dev.memkit.cli.demo;
+
+import dev.memkit.ByteSize;
+import dev.memkit.cli.backup.Receiver;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code memkit demo}: the backup story, end to end. Generates a seeded corpus, starts a receiver on loopback,
+ * runs the same backup twice in fresh JVMs with the same heap settings (naive buffers, then memkit's pool),
+ * verifies both restores byte for byte, and prints and charts what each run cost.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Parallel backup, naive buffers vs memkit's BufferPool, measured side by side.")
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--size", defaultValue = "default",
+            description = "corpus: tiny, small, default or large (default ${DEFAULT-VALUE})")
+    String size;
+
+    @Option(names = "--threads", defaultValue = "4", description = "backup threads (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--heap", defaultValue = "1g", description = "-Xmx of both backup JVMs (default ${DEFAULT-VALUE})")
+    String heap;
+
+    @Option(names = "--codec", defaultValue = "zstd", description = "zstd or deflate (default ${DEFAULT-VALUE})")
+    String codec;
+
+    @Option(names = "--classes", defaultValue = "default", description = "pool classes: default, coarse or a list")
+    String classes;
+
+    @Option(names = "--naive-kind", defaultValue = "direct", description = "direct or heap (default ${DEFAULT-VALUE})")
+    String naiveKind;
+
+    @Option(names = "--seed", defaultValue = "42", description = "corpus seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--report", defaultValue = "memkit-report.html", description = "HTML report path")
+    Path reportPath;
+
+    @Option(names = "--workdir", description = "where the temporary corpus goes (default: the system temp dir)")
+    Path workdir;
+
+    @Option(names = "--keep", description = "keep the corpus and restores")
+    boolean keep;
+
+    /** One backup run's figures, read from the child's report. */
+    public record Run(String label, long peakRss, long peakHeap, long peakOffHeap, long gcCount, long gcPauseTotalMs,
+                      double gcPauseMaxMs, long bytes, long wallMs, boolean verified, List<long[]> samples) {
+        double mbPerSecond() {
+            return wallMs == 0 ? 0 : bytes / 1e6 / (wallMs / 1000.0);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Corpus.Size corpusSize = switch (size.toLowerCase(Locale.ROOT)) {
+            case "tiny" -> Corpus.Size.TINY;
+            case "small" -> Corpus.Size.SMALL;
+            case "default" -> Corpus.Size.DEFAULT;
+            case "large" -> Corpus.Size.LARGE;
+            default -> throw new IllegalArgumentException("--size must be tiny, small, default or large, got " + size);
+        };
+        ByteSize.parse("--heap", heap);
+        Path base = workdir == null ? Path.of(System.getProperty("java.io.tmpdir")) : workdir;
+        Files.createDirectories(base);
+        Path work = Files.createTempDirectory(base, "memkit-demo-");
+        try {
+            Path src = work.resolve("corpus");
+            System.out.printf("memkit demo: generating a %s corpus (seed %d) in %s%n", size, seed, src);
+            long bytes = Corpus.generate(src, corpusSize, seed);
+            long files;
+            try (Stream<Path> s = Files.walk(src)) {
+                files = s.filter(Files::isRegularFile).count();
+            }
+            System.out.printf("  %d files, %s; %d threads, -Xmx%s, codec %s%n%n", files, ByteSize.format(bytes),
+                    threads, heap, codec);
+            List<Run> runs = new ArrayList<>();
+            runs.add(runOnce(work, src, "naive", "naive (" + (naiveKind.equals("heap") ? "byte[]" : "allocateDirect")
+                    + ")"));
+            runs.add(runOnce(work, src, "pooled", "pooled (memkit" + (classes.equals("default") ? "" : ", " + classes)
+                    + ")"));
+            System.out.println();
+            System.out.print(DemoReport.table(runs));
+            Path html = reportPath.toAbsolutePath();
+            Files.writeString(html, DemoReport.html(runs, files, bytes, threads, heap, codec));
+            System.out.println("\nreport: " + html);
+            return runs.stream().allMatch(Run::verified) ? 0 : 1;
+        } finally {
+            if (!keep) {
+                deleteTree(work);
+            } else {
+                System.out.println("kept: " + work);
+            }
+        }
+    }
+
+    private Run runOnce(Path work, Path src, String mode, String label) throws Exception {
+        Path restore = work.resolve("restore-" + mode);
+        Path report = work.resolve("report-" + mode + ".txt");
+        int exit;
+        try (Receiver receiver = new Receiver(InetAddress.getLoopbackAddress(), 0, restore)) {
+            List<String> cmd = new ArrayList<>(List.of(
+                    ProcessHandle.current().info().command().orElse("java"), "-Xmx" + heap,
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    "dev.memkit.cli.Main", "backup", src.toString(), "--to", "127.0.0.1:" + receiver.port(),
+                    "--threads", Integer.toString(threads), "--buffers", mode, "--naive-kind", naiveKind,
+                    "--classes", classes, "--codec", codec, "--report", report.toString(), "--progress-lines"));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            ProgressBar bar = new ProgressBar(String.format(Locale.ROOT, "%-26s", label));
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (line.startsWith("@progress ")) {
+                        String[] f = line.split(" ");
+                        bar.update(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                                Long.parseLong(f[4]));
+                    } else {
+                        System.out.println(line);
+                    }
+                }
+            }
+            exit = p.waitFor();
+            bar.finish(exit == 0 ? "done" : "FAILED (exit " + exit + ")");
+        }
+        boolean identical = exit == 0 && Verify.sameTree(src, restore);
+        if (!Files.exists(report)) {
+            return new Run(label, 0, 0, 0, 0, 0, 0, 0, 0, false, List.of());
+        }
+        return DemoReport.readRun(label, report, identical);
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
