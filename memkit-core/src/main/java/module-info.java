@@ -2,7 +2,10 @@
  * memkit: memory management for data-intensive services.
  *
  * <ul>
- *   <li>{@code dev.memkit}: shared vocabulary ({@link dev.memkit.ByteSize}).</li>
+ *   <li>{@code dev.memkit}: the front door {@link dev.memkit.MemoryManager} and shared vocabulary
+ *       ({@link dev.memkit.ByteSize}).</li>
+ *   <li>{@code dev.memkit.budget}: budgets, reservations and memory pressure
+ *       ({@link dev.memkit.budget.MemoryBudget}, {@link dev.memkit.budget.PressureMonitor}).</li>
  *   <li>{@code dev.memkit.buffer}: a size-class pool of off-heap buffers
  *       ({@link dev.memkit.buffer.BufferPool}).</li>
  * </ul>
@@ -17,5 +20,6 @@ module dev.memkit {
     requires jdk.management;
 
     exports dev.memkit;
+    exports dev.memkit.budget;
     exports dev.memkit.buffer;
 }

@@ -1,6 +1,7 @@
 package dev.memkit.buffer;
 
 import dev.memkit.ByteSize;
+import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.MachineMemory;
 
 import java.lang.foreign.Arena;
@@ -70,6 +71,7 @@ public final class BufferPool implements AutoCloseable {
     private final long stripeBytes;
     private final boolean scrubOnRelease;
     private final long retainedBytes;
+    private final MemoryBudget budget;       // charged for every native byte held, or null
     private final ClassDepot[] depots;
     private final int[] cacheLimit;          // per class: blocks a stripe may hold (0 = not cached)
     private final Stripe[] stripes;
@@ -105,6 +107,7 @@ public final class BufferPool implements AutoCloseable {
         this.stripeBytes = b.threadCacheBytes;
         this.scrubOnRelease = b.scrubOnRelease;
         this.retainedBytes = b.retainedBytes;
+        this.budget = b.budget;
         this.maxIdleBytes = Math.max(b.maxIdleBytes, b.retainedBytes);
         int n = classes.count();
         this.depots = new ClassDepot[n];
@@ -379,12 +382,19 @@ public final class BufferPool implements AutoCloseable {
                 return false;
             }
         } while (!reserved.compareAndSet(cur, cur + bytes));
+        if (budget != null && !budget.tryReserve(bytes)) {
+            reserved.addAndGet(-bytes);
+            return false;
+        }
         highWater.accumulateAndGet(cur + bytes, Math::max);
         return true;
     }
 
     void unreserve(long bytes) {
         reserved.addAndGet(-bytes);
+        if (budget != null) {
+            budget.release(bytes);
+        }
         signalSpace();
     }
 
@@ -427,7 +437,11 @@ public final class BufferPool implements AutoCloseable {
                 + ByteSize.format(limit) + ": cannot serve a request of " + ByteSize.format(requested)
                 + " (" + why + "); holds " + ByteSize.format(held) + ", of which "
                 + ByteSize.format(st.leasedBytes()) + " leased in " + st.leasedCount() + " buffers and "
-                + ByteSize.format(st.idleBytes()) + " idle", requested, limit, held, cause);
+                + ByteSize.format(st.idleBytes()) + " idle"
+                + (budget == null ? "" : "; budget '" + budget.path() + "' has " + ByteSize.format(budget.used())
+                        + " of " + ByteSize.format(budget.limit()) + " in use"
+                        + (budget.breakerOpen() ? " and its circuit breaker is open" : "")),
+                requested, limit, held, cause);
     }
 
     private void signalSpace() {
@@ -721,8 +735,21 @@ public final class BufferPool implements AutoCloseable {
         private int leakSamplingRate = 128;
         private java.util.function.Consumer<LeakReport> leakListener = Leaks::logReport;
         private boolean scrubOnRelease;
+        private MemoryBudget budget;
 
         private Builder() {}
+
+        /**
+         * A budget charged for every native byte the pool holds (slabs and dedicated allocations), in addition
+         * to the pool's own limit. Default: none.
+         *
+         * @param budget the budget
+         * @return this builder
+         */
+        public Builder budget(MemoryBudget budget) {
+            this.budget = java.util.Objects.requireNonNull(budget, "budget");
+            return this;
+        }
 
         /**
          * Name used in messages, the scavenger thread's name and metrics. Default {@code "buffers"}.

@@ -1,0 +1,237 @@
+package dev.memkit;
+
+import dev.memkit.budget.MemoryBudget;
+import dev.memkit.budget.PressureLevel;
+import dev.memkit.budget.PressureMonitor;
+import dev.memkit.buffer.Buffer;
+import dev.memkit.buffer.BufferPool;
+import dev.memkit.internal.LimitConfig;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+
+/**
+ * The front door: one process-wide memory budget, the pools that draw from it, and the reaction to memory
+ * pressure.
+ *
+ * <pre>{@code
+ * try (MemoryManager memory = MemoryManager.builder().build()) {   // limit from MEMKIT_LIMIT or the machine
+ *     try (Buffer b = memory.buffers().acquire(64 * 1024)) { ... }
+ *     BufferPool ingest = memory.newBufferPool("ingest", 512L << 20, p -> p.sizeClasses(SizeClasses.coarse()));
+ * }
+ * }</pre>
+ *
+ * <h2>What it owns</h2>
+ * The root {@link MemoryBudget} (named "memkit"), a default {@link BufferPool} drawing from its child budget
+ * "buffers", every pool made by {@link #newBufferPool}, and a {@link PressureMonitor} following this JVM's GCs.
+ * At ELEVATED pressure every pool returns its idle memory and empties its thread caches ({@code trim()}); at
+ * CRITICAL the breaker refuses reservations from non-critical budgets. {@link #close()} closes all of it.
+ *
+ * <p>Thread-safe.
+ */
+public final class MemoryManager implements AutoCloseable {
+    private final MemoryBudget root;
+    private final String limitSource;
+    private final BufferPool buffers;
+    private final PressureMonitor pressure;
+    private final List<BufferPool> pools = new CopyOnWriteArrayList<>();
+
+    private MemoryManager(Builder b) {
+        LimitConfig.Resolved limit = b.limitBytes > 0 ? new LimitConfig.Resolved(b.limitBytes, "builder")
+                : LimitConfig.resolve();
+        this.limitSource = limit.source();
+        this.root = MemoryBudget.root("memkit", limit.bytes());
+        PressureMonitor.Builder pm = PressureMonitor.builder().breaker(root).steerSoftMaxHeap(b.steerSoftMaxHeap)
+                .thresholds(b.elevated, b.critical, b.hysteresis)
+                .listener((before, after) -> onPressure(after));
+        this.pressure = pm.build();
+        this.buffers = newBufferPool("buffers", limit.bytes(), b.bufferPool);
+        if (b.watchGc) {
+            pressure.start();
+        }
+    }
+
+    /**
+     * A builder; without {@link Builder#limitBytes(long)} the limit comes from {@code -Dmemkit.limit},
+     * {@code MEMKIT_LIMIT}, or the machine's (container's) memory minus the maximum heap.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void onPressure(PressureLevel level) {
+        if (level != PressureLevel.NORMAL) {
+            for (BufferPool p : pools) {
+                p.trim(0);
+            }
+        }
+    }
+
+    /**
+     * The process-wide budget; make children of it for your own components.
+     *
+     * @return the root budget
+     */
+    public MemoryBudget budget() {
+        return root;
+    }
+
+    /**
+     * Where the limit came from ("builder", "environment MEMKIT_LIMIT=2g", ...).
+     *
+     * @return a description
+     */
+    public String limitSource() {
+        return limitSource;
+    }
+
+    /**
+     * The default buffer pool, drawing from the budget "memkit/buffers".
+     *
+     * @return the pool
+     */
+    public BufferPool buffers() {
+        return buffers;
+    }
+
+    /**
+     * Acquires a buffer from the default pool (a dedicated allocation above its largest class).
+     *
+     * @param size bytes, at least 1
+     * @return the lease
+     */
+    public Buffer acquire(long size) {
+        return buffers.acquire(size);
+    }
+
+    /**
+     * The pressure monitor; add listeners to shrink your own caches under pressure.
+     *
+     * @return the monitor
+     */
+    public PressureMonitor pressure() {
+        return pressure;
+    }
+
+    /**
+     * A new pool drawing from a new child budget of the root, closed with this manager.
+     *
+     * @param name the pool's and the budget's name
+     * @param limitBytes the budget's limit (the root's limit still applies)
+     * @param configure further pool settings (size classes, caching...)
+     * @return the pool
+     */
+    public BufferPool newBufferPool(String name, long limitBytes, UnaryOperator<BufferPool.Builder> configure) {
+        MemoryBudget budget = root.child(name, limitBytes);
+        BufferPool pool = configure.apply(BufferPool.builder().name(name).limitBytes(limitBytes)).budget(budget)
+                .build();
+        pools.add(pool);
+        return pool;
+    }
+
+    /** Closes every pool and stops the pressure monitor. */
+    @Override
+    public void close() {
+        pressure.close();
+        for (BufferPool p : pools) {
+            p.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryManager[" + root + ", limit from " + limitSource + ", pressure " + pressure.level() + "]";
+    }
+
+    /** Configuration of a {@link MemoryManager}. Not thread-safe. */
+    public static final class Builder {
+        private long limitBytes;
+        private boolean steerSoftMaxHeap;
+        private boolean watchGc = true;
+        private double elevated = 0.75;
+        private double critical = 0.90;
+        private double hysteresis = 0.05;
+        private UnaryOperator<BufferPool.Builder> bufferPool = p -> p;
+
+        private Builder() {}
+
+        /**
+         * The process-wide limit, overriding {@code memkit.limit} and {@code MEMKIT_LIMIT}.
+         *
+         * @param bytes positive
+         * @return this builder
+         */
+        public Builder limitBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("limitBytes must be positive: " + bytes);
+            }
+            this.limitBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Pressure thresholds (fractions of the max heap and of the RSS limit). Default 0.75 / 0.90 / 0.05.
+         *
+         * @param elevatedThreshold ELEVATED from here
+         * @param criticalThreshold CRITICAL from here
+         * @param hysteresisFraction how far below a threshold to fall before leaving its level
+         * @return this builder
+         */
+        public Builder pressureThresholds(double elevatedThreshold, double criticalThreshold,
+                                          double hysteresisFraction) {
+            PressureMonitor.builder().thresholds(elevatedThreshold, criticalThreshold, hysteresisFraction);
+            this.elevated = elevatedThreshold;
+            this.critical = criticalThreshold;
+            this.hysteresis = hysteresisFraction;
+            return this;
+        }
+
+        /**
+         * Lower {@code SoftMaxHeapSize} under pressure (ZGC and Shenandoah honour it). Default off.
+         *
+         * @param enabled whether to steer
+         * @return this builder
+         */
+        public Builder steerSoftMaxHeap(boolean enabled) {
+            this.steerSoftMaxHeap = enabled;
+            return this;
+        }
+
+        /**
+         * Whether to follow this JVM's GC notifications (default true; turn off to drive
+         * {@link PressureMonitor#submit} yourself).
+         *
+         * @param enabled whether to watch
+         * @return this builder
+         */
+        public Builder watchGc(boolean enabled) {
+            this.watchGc = enabled;
+            return this;
+        }
+
+        /**
+         * Settings for the default pool.
+         *
+         * @param configure applied to its builder
+         * @return this builder
+         */
+        public Builder bufferPool(UnaryOperator<BufferPool.Builder> configure) {
+            this.bufferPool = Objects.requireNonNull(configure, "configure");
+            return this;
+        }
+
+        /**
+         * Builds the manager.
+         *
+         * @return the manager
+         * @throws IllegalArgumentException if {@code memkit.limit} or {@code MEMKIT_LIMIT} is malformed
+         */
+        public MemoryManager build() {
+            return new MemoryManager(this);
+        }
+    }
+}

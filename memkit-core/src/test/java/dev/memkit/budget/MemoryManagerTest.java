@@ -1,0 +1,73 @@
+package dev.memkit.budget;
+
+import dev.memkit.MemoryManager;
+import dev.memkit.buffer.Buffer;
+import dev.memkit.buffer.BufferPool;
+import dev.memkit.buffer.PoolExhaustedException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MemoryManagerTest {
+    private static final long MIB = 1L << 20;
+
+    @Test
+    void poolsDrawFromTheOneBudget() {
+        try (MemoryManager m = MemoryManager.builder().limitBytes(64 * MIB).watchGc(false).build()) {
+            assertEquals("builder", m.limitSource());
+            BufferPool ingest = m.newBufferPool("ingest", 48 * MIB, p -> p.acquireTimeout(Duration.ZERO));
+            List<Buffer> held = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                held.add(m.acquire(MIB));
+                held.add(ingest.acquire(MIB));
+            }
+            assertEquals(m.buffers().stats().reservedBytes() + ingest.stats().reservedBytes(), m.budget().used(),
+                    "every native byte is charged to the root");
+            // The root limit binds across pools: ingest cannot reach its own 48 MiB while buffers hold memory.
+            PoolExhaustedException e = assertThrows(PoolExhaustedException.class, () -> {
+                for (int i = 0; i < 48; i++) {
+                    held.add(ingest.acquire(MIB));
+                }
+            });
+            assertTrue(e.getMessage().contains("budget 'memkit/ingest'"), e.getMessage());
+            assertTrue(m.budget().used() <= 64 * MIB);
+            held.forEach(Buffer::close);
+        }
+    }
+
+    @Test
+    void elevatedPressureMakesPoolsReturnIdleMemory() {
+        try (MemoryManager m = MemoryManager.builder().limitBytes(256 * MIB).watchGc(false)
+                .bufferPool(p -> p.idleTimeout(Duration.ZERO)).build()) {
+            List<Buffer> held = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                held.add(m.acquire(MIB));
+            }
+            held.forEach(Buffer::close);
+            assertTrue(m.buffers().stats().reservedBytes() >= 32 * MIB, "idle memory kept for reuse");
+            m.pressure().submit(0.80, 0);
+            assertEquals(PressureLevel.ELEVATED, m.pressure().level());
+            assertEquals(0, m.buffers().stats().reservedBytes(), "trimmed under pressure");
+            assertEquals(0, m.budget().used());
+        }
+    }
+
+    @Test
+    void criticalPressureRefusesNonCriticalPoolsFast() {
+        try (MemoryManager m = MemoryManager.builder().limitBytes(256 * MIB).watchGc(false).build()) {
+            BufferPool cache = m.newBufferPool("cache", 64 * MIB, p -> p.acquireTimeout(Duration.ofSeconds(30)));
+            m.pressure().submit(0.95, 0);
+            PoolExhaustedException e = assertThrows(PoolExhaustedException.class,
+                    () -> cache.acquire(MIB, Duration.ZERO));
+            assertTrue(e.getMessage().contains("circuit breaker is open"), e.getMessage());
+            m.pressure().submit(0.1, 0);
+            cache.acquire(MIB).close();
+        }
+    }
+}
