@@ -34,6 +34,12 @@ abstract class Allocator implements AutoCloseable {
         return switch (name) {
             case "memkit" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
                     .acquireTimeout(Duration.ofMinutes(1)).build());
+            case "memkit-noleak" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
+                    .leakDetection(dev.memkit.buffer.LeakDetection.DISABLED).acquireTimeout(Duration.ofMinutes(1))
+                    .build());
+            case "memkit-budget" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
+                    .budget(dev.memkit.budget.MemoryBudget.root("bench", 16L << 30).child("pool", 16L << 30))
+                    .acquireTimeout(Duration.ofMinutes(1)).build());
             case "memkit-coarse" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
                     .sizeClasses(dev.memkit.buffer.SizeClasses.coarse()).acquireTimeout(Duration.ofMinutes(1))
                     .build());

@@ -29,32 +29,46 @@ import java.util.Objects;
  *
  * <p><b>Thread-safety.</b> A lease may be handed to another thread (through any safe hand-off such as a
  * queue) and released there. Concurrent use from several threads needs the caller's own synchronization;
- * {@code close()} is atomic, so two racing releases cannot both succeed: one throws.
+ * {@code close()} is one atomic {@code getAndBitwiseOr}, so two racing releases cannot both succeed: one throws.
  */
 public final class Buffer implements AutoCloseable {
-    private static final VarHandle STATE;
-    private static final int RELEASED = -1;
+    private static final VarHandle WORD;
+
+    /*
+     * The lease state, packed so a lease is 24 bytes (12-byte header, slab reference, one long):
+     *
+     *  63                               30 29                 10 9           1   0
+     * +-----------------------------------+---------------------+------------+---+
+     * | requested size (34 bits)          | block index (20)    | thread (9) | R |
+     * +-----------------------------------+---------------------+------------+---+
+     *
+     * R is set once, by the atomic OR in close(). "thread" is a 9-bit tag of the acquiring thread, compared at
+     * release to count cross-thread releases. The limits follow: a lease is under 16 GiB, a slab has at most 2^20
+     * blocks.
+     */
+    static final int TAG_SHIFT = 1;
+    static final int INDEX_SHIFT = 10;
+    static final int TAG_BITS = 9;
+    static final int SIZE_SHIFT = 30;
+    static final long MAX_SIZE = (1L << (64 - SIZE_SHIFT)) - 1;
+    static final int MAX_INDEX = (1 << (SIZE_SHIFT - INDEX_SHIFT)) - 1;
+    private static final long RELEASED = 1;
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(Buffer.class, "state", int.class);
+            WORD = MethodHandles.lookup().findVarHandle(Buffer.class, "word", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final Slab slab;
-    private final int index;         // block index in the slab; the byte offset is index * blockSize
-    private final long size;
-    /** The acquiring thread's tag (non-negative) while leased; {@link #RELEASED} after release. */
-    @SuppressWarnings("FieldMayBeFinal") // written through STATE
-    private int state;
+    @SuppressWarnings("FieldMayBeFinal") // the released bit is set through WORD
+    private long word;
 
-    Buffer(Slab slab, int index, long size, int ownerTag) {
+    Buffer(Slab slab, int index, long size, int threadTag) {
         this.slab = slab;
-        this.index = index;
-        this.size = size;
-        this.state = ownerTag;
+        this.word = (size << SIZE_SHIFT) | ((long) index << INDEX_SHIFT) | ((long) threadTag << TAG_SHIFT);
     }
 
     /**
@@ -63,7 +77,7 @@ public final class Buffer implements AutoCloseable {
      * @return size in bytes
      */
     public long size() {
-        return size;
+        return word >>> SIZE_SHIFT; // size bits never change: a plain read is exact
     }
 
     /**
@@ -72,7 +86,7 @@ public final class Buffer implements AutoCloseable {
      * @return true once released
      */
     public boolean isReleased() {
-        return (int) STATE.getOpaque(this) == RELEASED;
+        return ((long) WORD.getOpaque(this) & RELEASED) != 0;
     }
 
     /**
@@ -82,8 +96,9 @@ public final class Buffer implements AutoCloseable {
      * @throws IllegalStateException if the lease was released
      */
     public MemorySegment segment() {
-        checkLeased();
-        MemorySegment view = slab.memory.asSlice(index * slab.blockSize, size);
+        long w = checkLeased();
+        int index = index(w);
+        MemorySegment view = slab.memory.asSlice(index * slab.blockSize, w >>> SIZE_SHIFT);
         return slab.pool.guardView(view, slab, index);
     }
 
@@ -95,9 +110,9 @@ public final class Buffer implements AutoCloseable {
      * @throws UnsupportedOperationException if the lease is larger than a {@code ByteBuffer} can address
      */
     public ByteBuffer byteBuffer() {
-        if (size > Integer.MAX_VALUE) {
+        if (size() > Integer.MAX_VALUE) {
             throw new UnsupportedOperationException(
-                    "a ByteBuffer view is limited to 2 GiB; this lease is " + size + " bytes: use segment()");
+                    "a ByteBuffer view is limited to 2 GiB; this lease is " + size() + " bytes: use segment()");
         }
         return segment().asByteBuffer();
     }
@@ -211,7 +226,8 @@ public final class Buffer implements AutoCloseable {
      * @throws IllegalStateException if released
      */
     public void fill(byte value) {
-        slab.memory.asSlice(address(0, size), size).fill(value);
+        long n = size();
+        slab.memory.asSlice(address(0, n), n).fill(value);
     }
 
     /**
@@ -221,30 +237,37 @@ public final class Buffer implements AutoCloseable {
      */
     @Override
     public void close() {
-        int owner = (int) STATE.getOpaque(this);
-        if (owner == RELEASED || !STATE.compareAndSet(this, owner, RELEASED)) {
-            throw new IllegalStateException("buffer of " + size + " bytes from pool '" + slab.pool.name()
+        long w = (long) WORD.getAndBitwiseOr(this, RELEASED); // one atomic: exactly one caller sees it clear
+        if ((w & RELEASED) != 0) {
+            throw new IllegalStateException("buffer of " + size() + " bytes from pool '" + slab.pool.name()
                     + "' released twice");
         }
-        slab.pool.release(slab, index, size, owner);
+        slab.pool.release(slab, index(w), w >>> SIZE_SHIFT, (int) (w >>> TAG_SHIFT) & ((1 << TAG_BITS) - 1));
     }
 
     @Override
     public String toString() {
-        return "Buffer[" + size + " bytes, pool=" + slab.pool.name() + (isReleased() ? ", released]" : "]");
+        return "Buffer[" + size() + " bytes, pool=" + slab.pool.name() + (isReleased() ? ", released]" : "]");
     }
 
-    private void checkLeased() {
-        if ((int) STATE.getOpaque(this) == RELEASED) {
-            throw new IllegalStateException("buffer of " + size + " bytes from pool '" + slab.pool.name()
-                    + "' used after release");
+    private static int index(long w) {
+        return (int) (w >>> INDEX_SHIFT) & MAX_INDEX;
+    }
+
+    /** Returns the state word if leased; throws if released. */
+    private long checkLeased() {
+        long w = (long) WORD.getOpaque(this);
+        if ((w & RELEASED) != 0) {
+            throw new IllegalStateException("buffer of " + (w >>> SIZE_SHIFT) + " bytes from pool '"
+                    + slab.pool.name() + "' used after release");
         }
+        return w;
     }
 
     /** Checks the lease and the range, and returns the absolute offset in the slab. */
     private long address(long at, long length) {
-        checkLeased();
-        Objects.checkFromIndexSize(at, length, size);
-        return index * slab.blockSize + at;
+        long w = checkLeased();
+        Objects.checkFromIndexSize(at, length, w >>> SIZE_SHIFT);
+        return index(w) * slab.blockSize + at;
     }
 }

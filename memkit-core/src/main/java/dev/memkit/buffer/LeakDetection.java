@@ -10,7 +10,7 @@ package dev.memkit.buffer;
 public enum LeakDetection {
     /** No tracking: the cheapest, for code proven leak-free. */
     DISABLED,
-    /** One lease in {@code leakSamplingRate} is tracked, with its allocation site. The default. */
+    /** One lease in {@code leakSamplingRate} (default 1024) is tracked, with its allocation site. The default. */
     SAMPLED,
     /** Every lease is tracked and reclaimed; one in {@code leakSamplingRate} records its allocation site. */
     ALL,

@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -22,31 +21,28 @@ final class Leaks {
             BufferPool.class.getName(), Leaks.class.getName(), LeakTracker.class.getName());
     private final BufferPool pool;
     private final LeakDetection mode;
-    private final int siteRate;
     private final Consumer<LeakReport> listener;
     private final ReferenceQueue<Buffer> queue = new ReferenceQueue<>();
     private final AtomicLong detected = new AtomicLong();
 
-    Leaks(BufferPool pool, LeakDetection mode, int siteRate, Consumer<LeakReport> listener) {
+    Leaks(BufferPool pool, LeakDetection mode, Consumer<LeakReport> listener) {
         this.pool = pool;
         this.mode = mode;
-        this.siteRate = siteRate;
         this.listener = listener;
     }
 
-    void onAcquire(Buffer lease, Slab slab, int index, long size) {
-        boolean sampled;
+    /** {@code sampled} is the pool's one-in-{@code rate} decision for this acquire. */
+    void onAcquire(Buffer lease, Slab slab, int index, long size, boolean sampled) {
         switch (mode) {
             case DISABLED -> {
                 return;
             }
             case SAMPLED -> {
-                if (ThreadLocalRandom.current().nextInt(siteRate) != 0) {
+                if (!sampled) {
                     return;
                 }
-                sampled = true;
             }
-            case ALL -> sampled = ThreadLocalRandom.current().nextInt(siteRate) == 0;
+            case ALL -> { }
             default -> sampled = true;
         }
         Throwable site = sampled ? new LeakTracker.AllocationSite(Thread.currentThread().getName()) : null;

@@ -48,6 +48,8 @@ final class Stripe {
     /** Bumped on every operation; the scavenger flushes stripes whose count did not move for an idle period. */
     long operations;
     long lastSeenOperations;
+    /** Acquires left until the next leak-tracking sample (guarded by lock). */
+    int sampleCountdown;
 
     // Per-class statistics (guarded by lock).
     final long[] acquires;
