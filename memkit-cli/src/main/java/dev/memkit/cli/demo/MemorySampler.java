@@ -93,7 +93,38 @@ public final class MemorySampler implements AutoCloseable {
     }
 
     /** Writes the report; {@code extra} lines (key=value) are appended as they are. */
-    public synchronized void write(Path file, List<String> extra) throws IOException {
+    public void write(Path file, List<String> extra) throws IOException {
+        awaitGcNotifications();
+        synchronized (this) {
+            writeLocked(file, extra);
+        }
+    }
+
+    /** GC notifications arrive on another thread: give the last ones up to a second to land. */
+    private void awaitGcNotifications() {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            long beans = 0;
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (!gc.getName().contains("Concurrent")) {
+                    beans += Math.max(0, gc.getCollectionCount());
+                }
+            }
+            synchronized (this) {
+                if (pauseCount >= beans) {
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void writeLocked(Path file, List<String> extra) throws IOException {
         sample();
         long peakHeap = 0;
         long peakOff = 0;
