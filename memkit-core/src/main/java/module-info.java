@@ -19,6 +19,7 @@ module dev.memkit {
     requires java.management;
     requires jdk.management;
 
+
     exports dev.memkit;
     exports dev.memkit.budget;
     exports dev.memkit.buffer;

@@ -27,26 +27,15 @@ public final class BackupCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "HOST:PORT", description = "the receiver")
     String to;
 
-    @Option(names = "--threads", defaultValue = "4", description = "files read in parallel (default ${DEFAULT-VALUE})")
-    int threads;
+    @picocli.CommandLine.Mixin
+    BufferOptions options = new BufferOptions();
 
     @Option(names = "--buffers", defaultValue = "pooled",
             description = "naive: a fresh buffer per read; pooled: memkit's BufferPool (default ${DEFAULT-VALUE})")
     String buffers;
 
-    @Option(names = "--naive-kind", defaultValue = "direct",
-            description = "naive buffers: direct (ByteBuffer.allocateDirect) or heap (byte[]) (default ${DEFAULT-VALUE})")
-    String naiveKind;
-
-    @Option(names = "--classes", defaultValue = "default",
-            description = "pool size classes: default, coarse, or a list like 1k,100k,1m,16m")
-    String classes;
-
     @Option(names = "--pool-limit", defaultValue = "1g", description = "pooled mode's byte limit (default ${DEFAULT-VALUE})")
     String poolLimit;
-
-    @Option(names = "--codec", defaultValue = "zstd", description = "zstd or deflate (default ${DEFAULT-VALUE})")
-    String codec;
 
     @Option(names = "--level", defaultValue = "1", description = "compression level (default ${DEFAULT-VALUE})")
     int level;
@@ -60,24 +49,24 @@ public final class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InetSocketAddress target = parseTarget(to);
-        if (threads < 1 || threads > 256) {
-            throw new IllegalArgumentException("--threads must be in [1, 256], got " + threads);
+        if (options.threads < 1 || options.threads > 256) {
+            throw new IllegalArgumentException("--threads must be in [1, 256], got " + options.threads);
         }
-        Codec.create(codec, level); // validates the name before anything starts
+        Codec.create(options.codec, level); // validates the name before anything starts
         Buffers strategy = switch (buffers) {
-            case "naive" -> switch (naiveKind) {
+            case "naive" -> switch (options.naiveKind) {
                 case "direct" -> Buffers.naive(true);
                 case "heap" -> Buffers.naive(false);
-                default -> throw new IllegalArgumentException("--naive-kind must be direct or heap, got " + naiveKind);
+                default -> throw new IllegalArgumentException("--naive-kind must be direct or heap, got " + options.naiveKind);
             };
-            case "pooled" -> Buffers.pooled(SizeClasses.parse(classes), ByteSize.parse("--pool-limit", poolLimit));
+            case "pooled" -> Buffers.pooled(SizeClasses.parse(options.classes), ByteSize.parse("--pool-limit", poolLimit));
             default -> throw new IllegalArgumentException("--buffers must be naive or pooled, got " + buffers);
         };
         try (strategy; MemorySampler sampler = report == null ? null : new MemorySampler(strategy::nativeBytes)) {
             Sender.Progress progress = progressLines
                     ? (f, b, tf, tb) -> System.out.println("@progress " + f + " " + b + " " + tf + " " + tb)
                     : (f, b, tf, tb) -> { };
-            Sender.Result r = new Sender(source, target, threads, strategy, () -> Codec.create(codec, level),
+            Sender.Result r = new Sender(source, target, options.threads, strategy, () -> Codec.create(options.codec, level),
                     progress).run();
             double secs = r.nanos() / 1e9;
             if (sampler != null) {

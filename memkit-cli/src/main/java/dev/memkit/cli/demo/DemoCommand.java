@@ -31,20 +31,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "corpus: tiny, small, default or large (default ${DEFAULT-VALUE})")
     String size;
 
-    @Option(names = "--threads", defaultValue = "4", description = "backup threads (default ${DEFAULT-VALUE})")
-    int threads;
+    @picocli.CommandLine.Mixin
+    dev.memkit.cli.BufferOptions options = new dev.memkit.cli.BufferOptions();
 
     @Option(names = "--heap", defaultValue = "1g", description = "-Xmx of both backup JVMs (default ${DEFAULT-VALUE})")
     String heap;
-
-    @Option(names = "--codec", defaultValue = "zstd", description = "zstd or deflate (default ${DEFAULT-VALUE})")
-    String codec;
-
-    @Option(names = "--classes", defaultValue = "default", description = "pool classes: default, coarse or a list")
-    String classes;
-
-    @Option(names = "--naive-kind", defaultValue = "direct", description = "direct or heap (default ${DEFAULT-VALUE})")
-    String naiveKind;
 
     @Option(names = "--seed", defaultValue = "42", description = "corpus seed (default ${DEFAULT-VALUE})")
     long seed;
@@ -88,16 +79,16 @@ public final class DemoCommand implements Callable<Integer> {
                 files = s.filter(Files::isRegularFile).count();
             }
             System.out.printf("  %d files, %s; %d threads, -Xmx%s, codec %s%n%n", files, ByteSize.format(bytes),
-                    threads, heap, codec);
+                    options.threads, heap, options.codec);
             List<Run> runs = new ArrayList<>();
-            runs.add(runOnce(work, src, "naive", "naive (" + (naiveKind.equals("heap") ? "byte[]" : "allocateDirect")
+            runs.add(runOnce(work, src, "naive", "naive (" + (options.naiveKind.equals("heap") ? "byte[]" : "allocateDirect")
                     + ")"));
-            runs.add(runOnce(work, src, "pooled", "pooled (memkit" + (classes.equals("default") ? "" : ", " + classes)
+            runs.add(runOnce(work, src, "pooled", "pooled (memkit" + (options.classes.equals("default") ? "" : ", " + options.classes)
                     + ")"));
             System.out.println();
             System.out.print(DemoReport.table(runs));
             Path html = reportPath.toAbsolutePath();
-            Files.writeString(html, DemoReport.html(runs, files, bytes, threads, heap, codec));
+            Files.writeString(html, DemoReport.html(runs, files, bytes, options.threads, heap, options.codec));
             System.out.println("\nreport: " + html);
             return runs.stream().allMatch(Run::verified) ? 0 : 1;
         } finally {
@@ -118,8 +109,8 @@ public final class DemoCommand implements Callable<Integer> {
                     ProcessHandle.current().info().command().orElse("java"), "-Xmx" + heap,
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     "dev.memkit.cli.Main", "backup", src.toString(), "--to", "127.0.0.1:" + receiver.port(),
-                    "--threads", Integer.toString(threads), "--buffers", mode, "--naive-kind", naiveKind,
-                    "--classes", classes, "--codec", codec, "--report", report.toString(), "--progress-lines"));
+                    "--threads", Integer.toString(options.threads), "--buffers", mode, "--naive-kind", options.naiveKind,
+                    "--classes", options.classes, "--codec", options.codec, "--report", report.toString(), "--progress-lines"));
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             ProgressBar bar = new ProgressBar(String.format(Locale.ROOT, "%-26s", label));
             try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
