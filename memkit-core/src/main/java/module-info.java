@@ -4,16 +4,19 @@
  * <ul>
  *   <li>{@code dev.memkit}: the front door {@link dev.memkit.MemoryManager} and shared vocabulary
  *       ({@link dev.memkit.ByteSize}).</li>
+ *   <li>{@code dev.memkit.arena}: region allocation over pooled memory ({@link dev.memkit.arena.RegionArena}).</li>
  *   <li>{@code dev.memkit.budget}: budgets, reservations and memory pressure
  *       ({@link dev.memkit.budget.MemoryBudget}, {@link dev.memkit.budget.PressureMonitor}).</li>
  *   <li>{@code dev.memkit.buffer}: a size-class pool of off-heap buffers
  *       ({@link dev.memkit.buffer.BufferPool}).</li>
  * </ul>
  *
- * <p><b>Native access.</b> memkit allocates with {@code Arena} and needs no restricted method, except in one
- * opt-in debugging mode: {@link dev.memkit.buffer.LeakDetection#PARANOID} calls
- * {@code MemorySegment.reinterpret} to scope each view to its lease. Grant
- * {@code --enable-native-access=dev.memkit} when using it, or the JDK prints a warning.
+ * <p><b>Native access.</b> memkit allocates with {@code Arena}. It calls one restricted method,
+ * {@code MemorySegment.reinterpret}, in two places where the JDK offers no other way to give pooled memory a
+ * scope of its own: {@link dev.memkit.arena.RegionArena} (each round's segments die with the round) and the
+ * debugging mode {@link dev.memkit.buffer.LeakDetection#PARANOID} (each view dies with its lease). Grant
+ * {@code --enable-native-access=dev.memkit} when using either, or the JDK prints a warning; the buffer pool,
+ * budgets and the manager need nothing.
  */
 module dev.memkit {
     requires java.management;
@@ -21,6 +24,7 @@ module dev.memkit {
 
 
     exports dev.memkit;
+    exports dev.memkit.arena;
     exports dev.memkit.budget;
     exports dev.memkit.buffer;
 }
