@@ -1,5 +1,6 @@
 package dev.memkit;
 
+import dev.memkit.arena.RegionArena;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.budget.PressureLevel;
 import dev.memkit.budget.PressureMonitor;
@@ -26,6 +27,7 @@ import java.util.function.UnaryOperator;
  * <h2>What it owns</h2>
  * The root {@link MemoryBudget} (named "memkit"), a default {@link BufferPool} drawing from its child budget
  * "buffers", every pool made by {@link #newBufferPool}, and a {@link PressureMonitor} following this JVM's GCs.
+ * Arenas made by {@link #newArena()} take their chunks from the default pool and are owned by the caller.
  * At ELEVATED pressure every pool returns its idle memory and empties its thread caches ({@code trim()}); at
  * CRITICAL the breaker refuses reservations from non-critical budgets. {@link #close()} closes all of it.
  *
@@ -115,6 +117,26 @@ public final class MemoryManager implements AutoCloseable {
      */
     public PressureMonitor pressure() {
         return pressure;
+    }
+
+    /**
+     * A confined region arena over the default pool, so its chunks are charged to the budget. Close it (or let
+     * it be closed by its owner thread) when done; see {@link RegionArena}.
+     *
+     * @return a new arena owned by the calling thread
+     */
+    public RegionArena newArena() {
+        return RegionArena.confined(buffers);
+    }
+
+    /**
+     * A region arena over the default pool with custom settings (shared, zeroing, chunk size...).
+     *
+     * @param configure applied to its builder
+     * @return a new arena
+     */
+    public RegionArena newArena(UnaryOperator<RegionArena.Builder> configure) {
+        return configure.apply(RegionArena.builder(buffers)).build();
     }
 
     /**

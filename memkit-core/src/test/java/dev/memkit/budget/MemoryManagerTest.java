@@ -70,4 +70,16 @@ class MemoryManagerTest {
             cache.acquire(MIB).close();
         }
     }
+
+    @Test
+    void arenasDrawFromTheManagedPoolAndBudget() {
+        try (MemoryManager m = MemoryManager.builder().limitBytes(64 * MIB).watchGc(false).build()) {
+            try (dev.memkit.arena.RegionArena arena = m.newArena()) {
+                arena.allocate(10_000);
+                assertTrue(m.budget().used() > 0, "the arena's chunk is charged to the budget");
+                assertEquals(1, m.buffers().stats().leasedCount());
+            }
+            assertEquals(0, m.buffers().stats().leasedCount());
+        }
+    }
 }
