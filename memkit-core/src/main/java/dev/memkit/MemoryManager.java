@@ -6,6 +6,7 @@ import dev.memkit.budget.PressureLevel;
 import dev.memkit.budget.PressureMonitor;
 import dev.memkit.buffer.Buffer;
 import dev.memkit.buffer.BufferPool;
+import dev.memkit.buffer.BufferPoolBuilder;
 import dev.memkit.internal.LimitConfig;
 
 import java.util.List;
@@ -147,7 +148,7 @@ public final class MemoryManager implements AutoCloseable {
      * @param configure further pool settings (size classes, caching...)
      * @return the pool
      */
-    public BufferPool newBufferPool(String name, long limitBytes, UnaryOperator<BufferPool.Builder> configure) {
+    public BufferPool newBufferPool(String name, long limitBytes, UnaryOperator<BufferPoolBuilder> configure) {
         MemoryBudget budget = root.child(name, limitBytes);
         BufferPool pool = configure.apply(BufferPool.builder().name(name).limitBytes(limitBytes)).budget(budget)
                 .build();
@@ -177,7 +178,7 @@ public final class MemoryManager implements AutoCloseable {
         private double elevated = 0.75;
         private double critical = 0.90;
         private double hysteresis = 0.05;
-        private UnaryOperator<BufferPool.Builder> bufferPool = p -> p;
+        private UnaryOperator<BufferPoolBuilder> bufferPool = p -> p;
 
         private Builder() {}
 
@@ -241,7 +242,7 @@ public final class MemoryManager implements AutoCloseable {
          * @param configure applied to its builder
          * @return this builder
          */
-        public Builder bufferPool(UnaryOperator<BufferPool.Builder> configure) {
+        public Builder bufferPool(UnaryOperator<BufferPoolBuilder> configure) {
             this.bufferPool = Objects.requireNonNull(configure, "configure");
             return this;
         }

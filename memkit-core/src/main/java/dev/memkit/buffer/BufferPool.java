@@ -2,23 +2,17 @@ package dev.memkit.buffer;
 
 import dev.memkit.ByteSize;
 import dev.memkit.budget.MemoryBudget;
-import dev.memkit.internal.MachineMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A pool of native (off-heap) buffers in size classes, with per-thread caching, a byte limit with backpressure,
@@ -53,8 +47,6 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class BufferPool implements AutoCloseable {
     private static final VarHandle CLOSED;
     private static final System.Logger LOG = System.getLogger(BufferPool.class.getName());
-    /** A waiter re-checks at least this often, so a release into a thread cache (which signals no one) is seen. */
-    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     static {
         try {
@@ -66,12 +58,10 @@ public final class BufferPool implements AutoCloseable {
 
     private final String name;
     private final SizeClasses classes;
-    private final long limit;
     private final long acquireTimeoutNanos;
     private final long stripeBytes;
     private final boolean scrubOnRelease;
     private final long retainedBytes;
-    private final MemoryBudget budget;       // charged for every native byte held, or null
     private final ClassDepot[] depots;
     private final int[] cacheLimit;          // per class: blocks a stripe may hold (0 = not cached)
     private final Stripe[] stripes;
@@ -80,36 +70,27 @@ public final class BufferPool implements AutoCloseable {
     final Leaks leaks;
     private final Scavenger scavenger;       // null when idle memory is only returned by trim()
 
-    private final AtomicLong reserved = new AtomicLong();
-    /** Bytes of free blocks on depot stacks; above {@link #maxIdleBytes} the releasing thread frees slabs. */
-    private final AtomicLong depotIdle = new AtomicLong();
-    private final long maxIdleBytes;
-    /** Hysteresis: after a cap enforcement that could not get under the cap, wait for this much more idle. */
-    private final AtomicLong nextIdleCheck = new AtomicLong();
-    private final AtomicLong highWater = new AtomicLong();
+    private final PoolLimit limit;
+    final IdleMemory idle;
     private final AtomicLong hugeAcquires = new AtomicLong();
     private final AtomicLong hugeReleases = new AtomicLong();
     private final AtomicLong hugeRequested = new AtomicLong();
     private final AtomicLong hugeCrossThread = new AtomicLong();
     final Set<Slab> hugeSlabs = ConcurrentHashMap.newKeySet();
 
-    private final ReentrantLock waitLock = new ReentrantLock();
-    private final Condition spaceFreed = waitLock.newCondition();
-    private final AtomicInteger waiters = new AtomicInteger();
 
     @SuppressWarnings("FieldMayBeFinal") // written through CLOSED
     private boolean closed;
 
-    private BufferPool(Builder b) {
+    BufferPool(BufferPoolBuilder b) {
         this.name = b.name;
         this.classes = b.sizeClasses;
-        this.limit = b.limitBytes;
+        this.limit = new PoolLimit(b.limitBytes, b.budget);
+        AtomicLong depotIdle = new AtomicLong();
         this.acquireTimeoutNanos = b.acquireTimeout.toNanos();
         this.stripeBytes = b.threadCacheBytes;
         this.scrubOnRelease = b.scrubOnRelease;
         this.retainedBytes = b.retainedBytes;
-        this.budget = b.budget;
-        this.maxIdleBytes = Math.max(b.maxIdleBytes, b.retainedBytes);
         int n = classes.count();
         this.depots = new ClassDepot[n];
         this.cacheLimit = new int[n];
@@ -127,6 +108,7 @@ public final class BufferPool implements AutoCloseable {
             stripes[i] = new Stripe(n);
         }
         this.stripeMask = count - 1;
+        this.idle = new IdleMemory(depots, stripes, limit, depotIdle, Math.max(b.maxIdleBytes, b.retainedBytes));
         this.leakSamplingRate = b.leakSamplingRate;
         for (Stripe st : stripes) {
             st.sampleCountdown = 1 + (int) (Math.random() * b.leakSamplingRate);
@@ -141,8 +123,8 @@ public final class BufferPool implements AutoCloseable {
      *
      * @return a new builder
      */
-    public static Builder builder() {
-        return new Builder();
+    public static BufferPoolBuilder builder() {
+        return new BufferPoolBuilder();
     }
 
     /**
@@ -169,7 +151,7 @@ public final class BufferPool implements AutoCloseable {
      * @return the limit in bytes
      */
     public long limitBytes() {
-        return limit;
+        return limit.limit;
     }
 
     /**
@@ -224,12 +206,12 @@ public final class BufferPool implements AutoCloseable {
         checkOpen();
         int c = classes.indexFor(size);
         long needed = c < 0 ? size : classes.size(c);
-        if (needed > limit) {
+        if (needed > limit.limit) {
             if (!orThrow) {
                 return null;
             }
             throw exhausted(size, "the request can never fit: it needs " + ByteSize.format(needed)
-                    + " and the limit is " + ByteSize.format(limit), null);
+                    + " and the limit is " + ByteSize.format(limit.limit), null);
         }
         long mixed = mix(Thread.currentThread());
         int tag = threadTag(mixed);
@@ -332,7 +314,7 @@ public final class BufferPool implements AutoCloseable {
         long deadline = System.nanoTime() + timeoutNanos;
         long bytes = (size + SizeClasses.QUANTUM - 1) & -SizeClasses.QUANTUM;
         for (boolean reclaimed = false; ; ) {
-            if (tryReserve(bytes)) {
+            if (limit.tryReserve(bytes)) {
                 Slab slab = allocateSlab(null, bytes, 1, size);
                 hugeSlabs.add(slab);
                 hugeAcquires.incrementAndGet();
@@ -364,11 +346,11 @@ public final class BufferPool implements AutoCloseable {
 
     /** Reserves a slab's bytes and allocates it, or returns null at the limit. */
     private Slab newSlab(ClassDepot d) {
-        if (tryReserve(d.blockSize * d.blocksPerSlab)) {
+        if (limit.tryReserve(d.blockSize * d.blocksPerSlab)) {
             return allocateSlab(d, d.blockSize, d.blocksPerSlab, d.blockSize);
         }
         // Near the limit a whole slab may not fit where one block still does: use the limit to the byte.
-        if (d.blocksPerSlab > 1 && tryReserve(d.blockSize)) {
+        if (d.blocksPerSlab > 1 && limit.tryReserve(d.blockSize)) {
             return allocateSlab(d, d.blockSize, 1, d.blockSize);
         }
         return null;
@@ -382,93 +364,48 @@ public final class BufferPool implements AutoCloseable {
             }
             return slab;
         } catch (OutOfMemoryError | RuntimeException e) {
-            unreserve(blockSize * count);
+            limit.unreserve(blockSize * count);
             throw new PoolExhaustedException("BufferPool '" + name + "': the operating system refused "
                     + ByteSize.format(blockSize * count) + " of native memory for a request of "
-                    + ByteSize.format(requested) + " (pool holds " + ByteSize.format(reserved.get()) + ")",
-                    requested, limit, reserved.get(), e);
+                    + ByteSize.format(requested) + " (pool holds " + ByteSize.format(limit.reserved.get()) + ")",
+                    requested, limit.limit, limit.reserved.get(), e);
         }
-    }
-
-    private boolean tryReserve(long bytes) {
-        long cur;
-        do {
-            cur = reserved.get();
-            if (cur + bytes > limit || cur + bytes < 0) {
-                return false;
-            }
-        } while (!reserved.compareAndSet(cur, cur + bytes));
-        if (budget != null && !budget.tryReserve(bytes)) {
-            reserved.addAndGet(-bytes);
-            return false;
-        }
-        highWater.accumulateAndGet(cur + bytes, Math::max);
-        return true;
-    }
-
-    void unreserve(long bytes) {
-        reserved.addAndGet(-bytes);
-        if (budget != null) {
-            budget.release(bytes);
-        }
-        signalSpace();
     }
 
     /** Everything the pool can do without waiting to make room: leaks, thread caches, idle slabs. */
     private void reclaimAll() {
         leaks.poll();
-        flushStripes(false);
-        freeIdle(0, 0);
+        idle.flushStripes(false);
+        idle.freeIdle(0, 0);
     }
 
     /** Waits for a release or a free; false (or an exception) when the deadline passed. */
     private boolean awaitSpace(long requested, long deadline, long timeoutNanos, boolean orThrow) {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
-            if (!orThrow) {
-                return false;
-            }
-            throw exhausted(requested, Thread.currentThread().isInterrupted() ? "interrupted while waiting"
-                    : "nothing was released within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", null);
+        PoolLimit.Wait w = limit.await(deadline);
+        if (w == PoolLimit.Wait.RETRY) {
+            checkOpen();
+            return true;
         }
-        waitLock.lock();
-        waiters.incrementAndGet();
-        try {
-            spaceFreed.awaitNanos(Math.min(remaining, WAIT_SLICE_NANOS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw exhausted(requested, "interrupted while waiting", e);
-        } finally {
-            waiters.decrementAndGet();
-            waitLock.unlock();
+        if (!orThrow) {
+            return false;
         }
-        checkOpen();
-        return true;
+        throw exhausted(requested, w == PoolLimit.Wait.INTERRUPTED ? "interrupted while waiting"
+                : "nothing was released within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", null);
     }
 
     private PoolExhaustedException exhausted(long requested, String why, Throwable cause) {
-        long held = reserved.get();
+        long held = limit.reserved.get();
+        MemoryBudget budget = limit.budget;
         BufferPoolStats st = stats();
         return new PoolExhaustedException("BufferPool '" + name + "' is at its limit of "
-                + ByteSize.format(limit) + ": cannot serve a request of " + ByteSize.format(requested)
+                + ByteSize.format(limit.limit) + ": cannot serve a request of " + ByteSize.format(requested)
                 + " (" + why + "); holds " + ByteSize.format(held) + ", of which "
                 + ByteSize.format(st.leasedBytes()) + " leased in " + st.leasedCount() + " buffers and "
                 + ByteSize.format(st.idleBytes()) + " idle"
                 + (budget == null ? "" : "; budget '" + budget.path() + "' has " + ByteSize.format(budget.used())
                         + " of " + ByteSize.format(budget.limit()) + " in use"
                         + (budget.breakerOpen() ? " and its circuit breaker is open" : "")),
-                requested, limit, held, cause);
-    }
-
-    private void signalSpace() {
-        if (waiters.getOpaque() > 0) {
-            waitLock.lock();
-            try {
-                spaceFreed.signalAll();
-            } finally {
-                waitLock.unlock();
-            }
-        }
+                requested, limit.limit, held, cause);
     }
 
     /** Called by {@link Buffer#close()} after it won the release CAS. */
@@ -523,37 +460,21 @@ public final class BufferPool implements AutoCloseable {
                 } finally {
                     s.unlock();
                 }
-                signalSpace();
+                limit.signalSpace();
                 if (overflowed) {
-                    enforceIdleCap();
+                    idle.enforceIdleCap();
                 }
                 return;
             }
         }
         d.give(slab, index);
         d.countRelease(size, cross);
-        signalSpace();
+        limit.signalSpace();
         if (isClosed()) {
-            freeIdle(0, 0);
+            idle.freeIdle(0, 0);
         } else {
-            enforceIdleCap();
+            idle.enforceIdleCap();
         }
-    }
-
-    /**
-     * Keeps idle memory under {@code maxIdleBytes} at once, not after the idle timeout: a workload that moves
-     * between size classes would otherwise strand idle blocks in classes it no longer uses. Runs only on the
-     * depot path; frees fully idle slabs oldest first down to 3/4 of the cap. When partly used slabs keep idle
-     * memory above the cap, it waits for another quarter-cap of growth before scanning again.
-     */
-    private void enforceIdleCap() {
-        long idle = depotIdle.getOpaque();
-        if (idle <= maxIdleBytes || idle < nextIdleCheck.getOpaque()) {
-            return;
-        }
-        freeIdle(maxIdleBytes - maxIdleBytes / 4, 0);
-        long after = depotIdle.get();
-        nextIdleCheck.setOpaque(after > maxIdleBytes ? after + maxIdleBytes / 4 : 0);
     }
 
     void releaseLeakedHuge(Slab slab, long requested) {
@@ -565,7 +486,7 @@ public final class BufferPool implements AutoCloseable {
     void freeHuge(Slab slab) {
         if (hugeSlabs.remove(slab)) {
             slab.free();
-            unreserve(slab.bytes());
+            limit.unreserve(slab.bytes());
         }
     }
 
@@ -623,58 +544,10 @@ public final class BufferPool implements AutoCloseable {
             throw new IllegalArgumentException("retainBytes must not be negative: " + retainBytes);
         }
         leaks.poll();
-        flushStripes(false);
-        long freed = freeIdle(retainBytes, 0);
+        idle.flushStripes(false);
+        long freed = idle.freeIdle(retainBytes, 0);
         if (freed > 0 && scavenger != null) {
             scavenger.trimNativeHeap();
-        }
-        return freed;
-    }
-
-    /** Empties thread caches into the depots; with {@code onlyIdle}, only stripes unused since the last pass. */
-    void flushStripes(boolean onlyIdle) {
-        for (Stripe s : stripes) {
-            if (onlyIdle) {
-                if (!s.tryLock()) {
-                    continue;
-                }
-            } else {
-                s.lock();
-            }
-            try {
-                if (!onlyIdle || s.operations == s.lastSeenOperations) {
-                    s.flushAll(depots);
-                }
-                s.lastSeenOperations = s.operations;
-            } finally {
-                s.unlock();
-            }
-        }
-    }
-
-    /**
-     * Frees fully idle slabs idle for at least {@code minIdleNanos}, oldest first, while idle bytes exceed
-     * {@code retainBytes}.
-     */
-    long freeIdle(long retainBytes, long minIdleNanos) {
-        long now = System.nanoTime();
-        List<ClassDepot.IdleSlab> candidates = new ArrayList<>();
-        long idle = 0;
-        for (ClassDepot d : depots) {
-            d.collectIdle(now, minIdleNanos, candidates);
-            idle += d.usage()[0];
-        }
-        // Sort on the snapshot taken under each depot's lock, never on the live field.
-        candidates.sort(java.util.Comparator.comparingLong(ClassDepot.IdleSlab::idleSinceNanos));
-        long freed = 0;
-        for (ClassDepot.IdleSlab c : candidates) {
-            if (idle - freed <= retainBytes) {
-                break;
-            }
-            freed += c.slab().depot.freeIfIdle(c.slab());
-        }
-        if (freed > 0) {
-            unreserve(freed);
         }
         return freed;
     }
@@ -685,7 +558,8 @@ public final class BufferPool implements AutoCloseable {
      * @return the statistics
      */
     public BufferPoolStats stats() {
-        return PoolStatsCollector.collect(this, name, limit, reserved.get(), highWater.get(), depots, stripes,
+        return PoolStatsCollector.collect(this, name, limit.limit, limit.reserved.get(), limit.highWater.get(), depots,
+                stripes,
                 new long[] {hugeAcquires.get(), hugeReleases.get(), hugeRequested.get(), hugeCrossThread.get()});
     }
 
@@ -716,9 +590,9 @@ public final class BufferPool implements AutoCloseable {
             scavenger.stop();
         }
         leaks.poll();
-        flushStripes(false);
-        freeIdle(0, 0);
-        signalSpace();
+        idle.flushStripes(false);
+        idle.freeIdle(0, 0);
+        limit.signalSpace();
     }
 
     /** For tests: the background thread's name, or "" when it has not started. */
@@ -738,265 +612,10 @@ public final class BufferPool implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "BufferPool[" + name + ", " + classes + ", limit " + ByteSize.format(limit) + "]";
+        return "BufferPool[" + name + ", " + classes + ", limit " + ByteSize.format(limit.limit) + "]";
     }
 
     static void log(System.Logger.Level level, String message, Throwable t) {
         LOG.log(level, message, t);
-    }
-
-    /**
-     * Configuration of a {@link BufferPool}. Not thread-safe; {@link #build()} copies what it needs.
-     */
-    public static final class Builder {
-        private String name = "buffers";
-        private SizeClasses sizeClasses = SizeClasses.defaults();
-        private long limitBytes = Math.max(64L << 20, MachineMemory.totalBytes() / 4);
-        private Duration acquireTimeout = Duration.ofSeconds(10);
-        private long threadCacheBytes = 4L << 20;
-        private int stripes = Runtime.getRuntime().availableProcessors() * 2;
-        private long slabBytes = 2L << 20;
-        private long retainedBytes = 16L << 20;
-        private long maxIdleBytes = 64L << 20;
-        private Duration idleTimeout = Duration.ofSeconds(1);
-        private boolean trimNativeHeap = true;
-        private LeakDetection leakDetection = LeakDetection.SAMPLED;
-        private int leakSamplingRate = 1024;
-        private java.util.function.Consumer<LeakReport> leakListener = Leaks::logReport;
-        private boolean scrubOnRelease;
-        private MemoryBudget budget;
-
-        private Builder() {}
-
-        /**
-         * A budget charged for every native byte the pool holds (slabs and dedicated allocations), in addition
-         * to the pool's own limit. Default: none.
-         *
-         * @param budget the budget
-         * @return this builder
-         */
-        public Builder budget(MemoryBudget budget) {
-            this.budget = java.util.Objects.requireNonNull(budget, "budget");
-            return this;
-        }
-
-        /**
-         * Name used in messages, the scavenger thread's name and metrics. Default {@code "buffers"}.
-         *
-         * @param name a non-blank name
-         * @return this builder
-         */
-        public Builder name(String name) {
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("pool name must not be blank");
-            }
-            this.name = name;
-            return this;
-        }
-
-        /**
-         * Size classes. Default {@link SizeClasses#defaults()}.
-         *
-         * @param classes the classes
-         * @return this builder
-         */
-        public Builder sizeClasses(SizeClasses classes) {
-            this.sizeClasses = java.util.Objects.requireNonNull(classes, "classes");
-            return this;
-        }
-
-        /**
-         * The most native memory the pool may hold. Default: a quarter of the machine's (or container's)
-         * physical memory, at least 64 MiB.
-         *
-         * @param bytes the limit, positive
-         * @return this builder
-         */
-        public Builder limitBytes(long bytes) {
-            this.limitBytes = positive("limitBytes", bytes);
-            return this;
-        }
-
-        /**
-         * How long {@link BufferPool#acquire(long)} waits at the limit. Default 10 s.
-         *
-         * @param timeout zero or positive
-         * @return this builder
-         */
-        public Builder acquireTimeout(Duration timeout) {
-            this.acquireTimeout = nonNegative("acquireTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * Bytes each thread-cache stripe may hold; 0 disables thread caching. A class larger than a quarter of
-         * this is never cached per thread. Default 4 MiB.
-         *
-         * @param bytes zero or positive
-         * @return this builder
-         */
-        public Builder threadCacheBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("threadCacheBytes must not be negative: " + bytes);
-            }
-            this.threadCacheBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Number of thread-cache stripes, rounded up to a power of two, at most 64. Default: twice the number
-         * of processors, so platform threads rarely share one.
-         *
-         * @param count at least 1
-         * @return this builder
-         */
-        public Builder stripes(int count) {
-            if (count < 1 || count > 64) {
-                throw new IllegalArgumentException("stripes must be in [1, 64]: " + count);
-            }
-            this.stripes = count;
-            return this;
-        }
-
-        /**
-         * Size of the native allocations blocks are cut from (a class larger than this gets one block per
-         * allocation). Default 2 MiB.
-         *
-         * @param bytes at least 64 KiB
-         * @return this builder
-         */
-        public Builder slabBytes(long bytes) {
-            if (bytes < (64L << 10) || bytes > SizeClasses.MAX_CLASS) {
-                throw new IllegalArgumentException("slabBytes must be in [64 KiB, 1 GiB]: " + bytes);
-            }
-            this.slabBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Idle bytes kept for reuse when idle memory is returned to the OS. Default 16 MiB.
-         *
-         * @param bytes zero or positive
-         * @return this builder
-         */
-        public Builder retainedBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("retainedBytes must not be negative: " + bytes);
-            }
-            this.retainedBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Ceiling on idle memory, enforced at once when a release crosses it (fully idle slabs are freed,
-         * oldest first). Bounds what a workload that drifts across size classes can strand. At least
-         * {@code retainedBytes}. Default 64 MiB.
-         *
-         * @param bytes zero or positive
-         * @return this builder
-         */
-        public Builder maxIdleBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("maxIdleBytes must not be negative: " + bytes);
-            }
-            this.maxIdleBytes = bytes;
-            return this;
-        }
-
-        /**
-         * How long memory must stay idle before the background scavenger returns it; zero disables the
-         * scavenger (then only {@link BufferPool#trim()} returns memory). Default 1 s.
-         *
-         * @param timeout zero or positive
-         * @return this builder
-         */
-        public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = nonNegative("idleTimeout", timeout);
-            return this;
-        }
-
-        /**
-         * Whether returning memory also asks the C heap to release free pages (through the JDK's
-         * {@code System.trim_native_heap} diagnostic command, glibc only). Default true.
-         *
-         * @param enabled whether to trim
-         * @return this builder
-         */
-        public Builder trimNativeHeap(boolean enabled) {
-            this.trimNativeHeap = enabled;
-            return this;
-        }
-
-        /**
-         * Leak detection mode. Default {@link LeakDetection#SAMPLED}.
-         *
-         * @param mode the mode
-         * @return this builder
-         */
-        public Builder leakDetection(LeakDetection mode) {
-            this.leakDetection = java.util.Objects.requireNonNull(mode, "mode");
-            return this;
-        }
-
-        /**
-         * One lease in {@code rate} is sampled (tracked in SAMPLED mode, site recorded in ALL mode). Recording a
-         * site costs a stack capture (about 1.5 µs), so the default, 1024, adds about 1.5 ns per acquire.
-         *
-         * @param rate at least 1
-         * @return this builder
-         */
-        public Builder leakSamplingRate(int rate) {
-            if (rate < 1) {
-                throw new IllegalArgumentException("leakSamplingRate must be at least 1: " + rate);
-            }
-            this.leakSamplingRate = rate;
-            return this;
-        }
-
-        /**
-         * Receives every detected leak, on whichever thread found it. Default: a WARNING through
-         * {@code System.Logger} with the allocation site.
-         *
-         * @param listener the listener
-         * @return this builder
-         */
-        public Builder leakListener(java.util.function.Consumer<LeakReport> listener) {
-            this.leakListener = java.util.Objects.requireNonNull(listener, "listener");
-            return this;
-        }
-
-        /**
-         * Zero every buffer's bytes when it is released, for callers holding secrets. Default false.
-         *
-         * @param enabled whether to scrub
-         * @return this builder
-         */
-        public Builder scrubOnRelease(boolean enabled) {
-            this.scrubOnRelease = enabled;
-            return this;
-        }
-
-        /**
-         * Builds the pool. No native memory is taken until the first acquire.
-         *
-         * @return a new pool
-         */
-        public BufferPool build() {
-            return new BufferPool(this);
-        }
-
-        private static long positive(String what, long v) {
-            if (v <= 0) {
-                throw new IllegalArgumentException(what + " must be positive: " + v);
-            }
-            return v;
-        }
-
-        private static Duration nonNegative(String what, Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException(what + " must be zero or positive: " + d);
-            }
-            return d;
-        }
     }
 }

@@ -71,8 +71,8 @@ final class Scavenger implements Runnable {
 
     long scavengeOnce() {
         pool.leaks.poll();
-        pool.flushStripes(true);
-        long freed = pool.freeIdle(retainedBytes, idleNanos);
+        pool.idle.flushStripes(true);
+        long freed = pool.idle.freeIdle(retainedBytes, idleNanos);
         if (freed >= NATIVE_TRIM_BYTES) {
             trimNativeHeap();
         }

@@ -62,7 +62,7 @@ class ModuleBoundaryTest {
 
     @Test
     void packagePrivateInternalsBesideTheApiAreUnreachable() throws Exception {
-        for (String name : new String[] {"Slab", "ClassDepot", "Stripe", "Leaks", "Scavenger"}) {
+        for (String name : new String[] {"Slab", "ClassDepot", "Stripe", "Leaks", "Scavenger", "PoolLimit", "IdleMemory"}) {
             Class<?> c = loader.loadClass("dev.memkit.buffer." + name);
             assertFalse(Modifier.isPublic(c.getModifiers()), name + " is not public");
             assertTrue(Modifier.isFinal(c.getModifiers()), name + " is final");
@@ -73,7 +73,7 @@ class ModuleBoundaryTest {
 
     @Test
     void apiClassesAreFinal() throws Exception {
-        for (String name : new String[] {"BufferPool", "Buffer", "SizeClasses", "PoolExhaustedException"}) {
+        for (String name : new String[] {"BufferPool", "BufferPoolBuilder", "Buffer", "SizeClasses", "PoolExhaustedException"}) {
             assertTrue(Modifier.isFinal(loader.loadClass("dev.memkit.buffer." + name).getModifiers()), name);
         }
     }

@@ -15,7 +15,7 @@ class BufferPoolConfigurationsTest {
     @Nested
     class Defaults extends BufferPoolContract {
         @Override
-        BufferPool.Builder configure(BufferPool.Builder b) {
+        BufferPoolBuilder configure(BufferPoolBuilder b) {
             return b;
         }
     }
@@ -23,7 +23,7 @@ class BufferPoolConfigurationsTest {
     @Nested
     class WithoutThreadCaches extends BufferPoolContract {
         @Override
-        BufferPool.Builder configure(BufferPool.Builder b) {
+        BufferPoolBuilder configure(BufferPoolBuilder b) {
             return b.threadCacheBytes(0);
         }
     }
@@ -31,7 +31,7 @@ class BufferPoolConfigurationsTest {
     @Nested
     class OneStripeTrackingEveryLease extends BufferPoolContract {
         @Override
-        BufferPool.Builder configure(BufferPool.Builder b) {
+        BufferPoolBuilder configure(BufferPoolBuilder b) {
             return b.stripes(1).leakDetection(LeakDetection.ALL);
         }
     }
@@ -39,7 +39,7 @@ class BufferPoolConfigurationsTest {
     @Nested
     class CoarseClasses extends BufferPoolContract {
         @Override
-        BufferPool.Builder configure(BufferPool.Builder b) {
+        BufferPoolBuilder configure(BufferPoolBuilder b) {
             return b.sizeClasses(SizeClasses.coarse()).leakDetection(LeakDetection.DISABLED);
         }
     }
@@ -47,7 +47,7 @@ class BufferPoolConfigurationsTest {
     @Nested
     class Paranoid extends BufferPoolContract {
         @Override
-        BufferPool.Builder configure(BufferPool.Builder b) {
+        BufferPoolBuilder configure(BufferPoolBuilder b) {
             return b.leakDetection(LeakDetection.PARANOID);
         }
 

@@ -30,13 +30,13 @@ abstract class BufferPoolContract {
     final LeakCheck leakCheck = new LeakCheck();
 
     /** The configuration under test; tests add their own limits and timeouts on top. */
-    abstract BufferPool.Builder configure(BufferPool.Builder builder);
+    abstract BufferPoolBuilder configure(BufferPoolBuilder builder);
 
     BufferPool pool() {
         return pool(builder -> builder);
     }
 
-    BufferPool pool(java.util.function.UnaryOperator<BufferPool.Builder> extra) {
+    BufferPool pool(java.util.function.UnaryOperator<BufferPoolBuilder> extra) {
         return leakCheck.track(extra.apply(configure(BufferPool.builder().name(getClass().getSimpleName())))
                 .build());
     }

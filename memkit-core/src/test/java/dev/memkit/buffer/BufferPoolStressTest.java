@@ -37,7 +37,7 @@ class BufferPoolStressTest {
                 .acquireTimeout(Duration.ofSeconds(30)).stripes(2), true);
     }
 
-    private void run(BufferPool.Builder builder, boolean virtual) throws Exception {
+    private void run(BufferPoolBuilder builder, boolean virtual) throws Exception {
         try (BufferPool pool = builder.build()) {
             BlockingQueue<Object[]> handoff = new ArrayBlockingQueue<>(64);
             ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
