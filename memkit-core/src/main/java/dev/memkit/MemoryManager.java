@@ -29,6 +29,10 @@ import java.util.function.UnaryOperator;
  * The root {@link MemoryBudget} (named "memkit"), a default {@link BufferPool} drawing from its child budget
  * "buffers", every pool made by {@link #newBufferPool}, and a {@link PressureMonitor} following this JVM's GCs.
  * Arenas made by {@link #newArena()} take their chunks from the default pool and are owned by the caller.
+ *
+ * <h2>Picking a strategy</h2>
+ * {@link #allocate(long, Lifetime)} chooses for you: pooled buffers for transient memory, the scope's region arena
+ * for memory that dies with a unit of work ({@link #inScope}), dedicated allocations for long-lived memory.
  * At ELEVATED pressure every pool returns its idle memory and empties its thread caches ({@code trim()}); at
  * CRITICAL the breaker refuses reservations from non-critical budgets. {@link #close()} closes all of it.
  *
@@ -40,6 +44,9 @@ public final class MemoryManager implements AutoCloseable {
     private final BufferPool buffers;
     private final PressureMonitor pressure;
     private final List<BufferPool> pools = new CopyOnWriteArrayList<>();
+    private final MemoryBudget longLived;
+    /** The region arena of the innermost {@link #inScope} on this thread, if any. */
+    private static final ScopedValue<RegionArena> SCOPE = ScopedValue.newInstance();
 
     private MemoryManager(Builder b) {
         LimitConfig.Resolved limit = b.limitBytes > 0 ? new LimitConfig.Resolved(b.limitBytes, "builder")
@@ -51,6 +58,7 @@ public final class MemoryManager implements AutoCloseable {
                 .listener((before, after) -> onPressure(after));
         this.pressure = pm.build();
         this.buffers = newBufferPool("buffers", limit.bytes(), b.bufferPool);
+        this.longLived = root.child("long-lived", limit.bytes());
         if (b.watchGc) {
             pressure.start();
         }
@@ -99,6 +107,56 @@ public final class MemoryManager implements AutoCloseable {
      */
     public BufferPool buffers() {
         return buffers;
+    }
+
+    /**
+     * Allocates {@code size} bytes with the strategy that suits the lifetime (and, for transient memory, the size):
+     * <ul>
+     *   <li>{@link Lifetime#TRANSIENT}: a lease from the default pool, or a dedicated block above its largest
+     *       class;</li>
+     *   <li>{@link Lifetime#SCOPED}: a slice of the enclosing {@link #inScope} arena, freed when the scope ends;</li>
+     *   <li>{@link Lifetime#LONG_LIVED}: a dedicated allocation charged to the budget "memkit/long-lived".</li>
+     * </ul>
+     *
+     * @param size bytes, at least 1
+     * @param lifetime how long the memory lives
+     * @return the allocation; close it when done
+     * @throws IllegalArgumentException if {@code size} is not positive
+     * @throws IllegalStateException for {@code SCOPED} outside {@link #inScope}
+     * @throws MemoryLimitException if the pool or the budget refuses
+     */
+    public Allocation allocate(long size, Lifetime lifetime) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("allocation size must be positive, got " + size);
+        }
+        return switch (Objects.requireNonNull(lifetime, "lifetime")) {
+            case TRANSIENT -> new PooledAllocation(buffers.acquire(size));
+            case SCOPED -> {
+                if (!SCOPE.isBound()) {
+                    throw new IllegalStateException("Lifetime.SCOPED needs a scope: run the work in "
+                            + "memory.inScope(() -> ...)");
+                }
+                yield new ScopedAllocation(SCOPE.get().allocate(size, 16));
+            }
+            case LONG_LIVED -> new DedicatedAllocation(size, longLived);
+        };
+    }
+
+    /**
+     * Runs {@code work} with a fresh region arena bound for {@link Lifetime#SCOPED} allocations (a
+     * {@link ScopedValue}, so it works the same on virtual threads); the arena and everything allocated from it is
+     * freed when {@code work} returns or throws. Scopes nest; the arena is confined to the calling thread.
+     *
+     * @param work the unit of work
+     * @param <T> its result type
+     * @param <X> what it may throw
+     * @return its result
+     * @throws X whatever {@code work} throws
+     */
+    public <T, X extends Throwable> T inScope(ScopedValue.CallableOp<T, X> work) throws X {
+        try (RegionArena arena = newArena()) {
+            return ScopedValue.where(SCOPE, arena).call(work);
+        }
     }
 
     /**
