@@ -214,6 +214,16 @@ public final class MemoryManager implements AutoCloseable {
         return pool;
     }
 
+    /**
+     * A snapshot of the budget, the pressure and every pool.
+     *
+     * @return the statistics
+     */
+    public MemoryManagerStats stats() {
+        return new MemoryManagerStats(root.limit(), root.used(), limitSource, pressure.level(), pressure.lastPressure(),
+                root.breakerOpen(), pools.stream().map(BufferPool::stats).toList());
+    }
+
     /** Closes every pool and stops the pressure monitor. */
     @Override
     public void close() {

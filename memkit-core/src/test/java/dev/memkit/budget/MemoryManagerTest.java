@@ -82,4 +82,22 @@ class MemoryManagerTest {
             assertEquals(0, m.buffers().stats().leasedCount());
         }
     }
+
+    @Test
+    void statsShowBudgetPressureAndPools() {
+        try (MemoryManager m = MemoryManager.builder().limitBytes(64 * MIB).watchGc(false).build()) {
+            m.newBufferPool("ingest", 8 * MIB, p -> p);
+            try (Buffer b = m.acquire(MIB)) {
+                dev.memkit.MemoryManagerStats st = m.stats();
+                assertEquals(64 * MIB, st.limitBytes());
+                assertEquals(m.budget().used(), st.usedBytes());
+                assertEquals(PressureLevel.NORMAL, st.pressure());
+                assertEquals(2, st.pools().size());
+                assertEquals("buffers", st.pools().getFirst().pool());
+                assertEquals(MIB, st.pools().getFirst().leasedBytes());
+                assertEquals("builder", st.limitSource());
+                assertTrue(b.size() > 0);
+            }
+        }
+    }
 }

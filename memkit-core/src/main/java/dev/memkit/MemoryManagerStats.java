@@ -1,0 +1,26 @@
+package dev.memkit;
+
+import dev.memkit.budget.PressureLevel;
+import dev.memkit.buffer.BufferPoolStats;
+
+import java.util.List;
+
+/**
+ * A snapshot of a {@link MemoryManager}: the budget, the pressure, and every pool it owns. Instantaneous figures;
+ * the pressure is as of the last GC.
+ *
+ * @param limitBytes the process-wide limit (the root budget's)
+ * @param usedBytes bytes reserved on the root budget (pools' native memory, long-lived allocations)
+ * @param limitSource where the limit came from
+ * @param pressure the current pressure level
+ * @param lastPressure the pressure of the last reading, a fraction
+ * @param breakerOpen whether non-critical budgets are being refused
+ * @param pools the figures of every pool the manager owns, the default pool first
+ */
+public record MemoryManagerStats(long limitBytes, long usedBytes, String limitSource, PressureLevel pressure,
+                                 double lastPressure, boolean breakerOpen, List<BufferPoolStats> pools) {
+    /** Copies the list so the snapshot is immutable. */
+    public MemoryManagerStats {
+        pools = List.copyOf(pools);
+    }
+}
