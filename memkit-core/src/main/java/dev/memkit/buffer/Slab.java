@@ -74,10 +74,17 @@ final class Slab {
         t.set(index, tracker);
     }
 
-    /** Removes and returns the tracker of a block, or null when the lease was not tracked. */
+    /**
+     * Removes and returns the tracker of a block, or null when the lease was not tracked. The plain (volatile) read
+     * first keeps the common untracked release free of a locked instruction; only the lease's holder releases it,
+     * and the leak poller cannot race for a lease that is still reachable, so the read cannot miss a tracker.
+     */
     LeakTracker untrack(int index) {
         AtomicReferenceArray<LeakTracker> t = trackers;
-        return t == null ? null : t.getAndSet(index, null);
+        if (t == null || t.get(index) == null) {
+            return null;
+        }
+        return t.getAndSet(index, null);
     }
 
     /** Removes the tracker if it is still the registered one; false means the lease was released normally. */
