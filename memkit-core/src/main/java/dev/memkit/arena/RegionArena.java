@@ -238,14 +238,19 @@ public final class RegionArena implements SegmentAllocator, AutoCloseable {
      * @throws WrongThreadException if a confined arena is reset from another thread
      */
     public void reset() {
+        endRound(false);
+    }
+
+    /** Runs {@link #resetLocked} as the owner thread (confined) or under the lock (shared). */
+    private void endRound(boolean closing) {
         if (!shared) {
             checkOwner();
-            resetLocked(false);
+            resetLocked(closing);
             return;
         }
         lock.lock();
         try {
-            resetLocked(false);
+            resetLocked(closing);
         } finally {
             lock.unlock();
         }
@@ -289,17 +294,7 @@ public final class RegionArena implements SegmentAllocator, AutoCloseable {
      */
     @Override
     public void close() {
-        if (!shared) {
-            checkOwner();
-            resetLocked(true);
-            return;
-        }
-        lock.lock();
-        try {
-            resetLocked(true);
-        } finally {
-            lock.unlock();
-        }
+        endRound(true);
     }
 
     /**

@@ -8,7 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Leases dropped without release are found by the GC, reported with their site, and their memory reclaimed. */
@@ -68,12 +68,20 @@ class LeakDetectionTest {
     }
 
     @Test
-    void disabledModeTracksNothing() {
-        try (BufferPool pool = BufferPool.builder().leakDetection(LeakDetection.DISABLED).build()) {
-            Buffer b = pool.acquire(10);
-            assertNull(b.segment().asByteBuffer().isReadOnly() ? b : null);
-            b.close();
-            pool.checkNoLeases();
+    void disabledModeNeitherReportsNorReclaimsButCheckNoLeasesStillCounts() throws Exception {
+        List<LeakReport> reports = new CopyOnWriteArrayList<>();
+        try (BufferPool pool = BufferPool.builder().leakDetection(LeakDetection.DISABLED)
+                .leakListener(reports::add).build()) {
+            leak(pool, 1, 10);
+            for (int i = 0; i < 5; i++) {
+                System.gc();
+                Thread.sleep(20);
+                pool.trim();
+            }
+            assertEquals(List.of(), reports, "nothing is tracked, so nothing is reported");
+            assertEquals(1, pool.stats().leasedCount(), "the untracked leak stays leased");
+            IllegalStateException e = assertThrows(IllegalStateException.class, pool::checkNoLeases);
+            assertTrue(e.getMessage().contains("no allocation sites recorded"), e.getMessage());
         }
     }
 
