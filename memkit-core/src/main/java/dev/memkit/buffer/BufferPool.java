@@ -433,18 +433,17 @@ public final class BufferPool implements AutoCloseable {
                 boolean overflowed = false;
                 try {
                     s.ensureArrays(c, cacheLimit[c]);
-                    if (s.count[c] == cacheLimit[c] || s.cachedBytes + d.blockSize > stripeBytes) {
-                        overflowed = true;
-                    }
                     if (s.count[c] == cacheLimit[c]) {
                         int half = Math.max(1, s.count[c] / 2);
                         int keep = s.count[c] - half;
                         d.give(s.slabs[c], s.indexes[c], keep, half);
                         s.count[c] = keep;
                         s.cachedBytes -= half * d.blockSize;
+                        overflowed = true;
                     }
                     if (s.cachedBytes + d.blockSize > stripeBytes) {
                         s.flushAll(depots);
+                        overflowed = true;
                     }
                     int n = s.count[c];
                     s.slabs[c][n] = slab;
@@ -565,7 +564,8 @@ public final class BufferPool implements AutoCloseable {
 
     /**
      * Throws if any lease is outstanding, listing the allocation site of each tracked one. Meant for the end of
-     * a test (memkit's own tests run every pool in {@link LeakDetection#PARANOID} mode and call this).
+     * a test (memkit's own tests call it after every test; under {@link LeakDetection#PARANOID} the message lists
+     * where each outstanding lease was acquired).
      *
      * @throws IllegalStateException naming the outstanding leases
      */
