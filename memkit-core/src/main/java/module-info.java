@@ -27,4 +27,5 @@ module dev.memkit {
     exports dev.memkit.arena;
     exports dev.memkit.budget;
     exports dev.memkit.buffer;
+    exports dev.memkit.pool;
 }

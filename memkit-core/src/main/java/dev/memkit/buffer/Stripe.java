@@ -1,8 +1,6 @@
 package dev.memkit.buffer;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.LockSupport;
+import dev.memkit.internal.TryLock;
 
 /**
  * A thread-cache stripe: a small per-class stack of free blocks that one thread at a time owns through a
@@ -16,31 +14,14 @@ import java.util.concurrent.locks.LockSupport;
  * costs the same as a same-thread release; blocks flow back to the acquirer's stripe through the depot in
  * batches.
  *
- * <p><b>Concurrency.</b> {@link #lock} is taken with a CAS ({@code compareAndExchangeAcquire}) and released
- * with {@code setRelease}; every other field is guarded by it. On the acquire/release paths a contended stripe
- * is never waited for: the caller tries one neighbour, then goes to the depot. The holder may block inside
+ * <p><b>Concurrency.</b> Every field is guarded by the {@link TryLock} this stripe extends. On the
+ * acquire/release paths a contended stripe is never waited for: the caller tries one neighbour, then goes to the depot. The holder may block inside
  * (on a depot monitor, or in malloc), so nobody may spin on a stripe without backing off.
  *
  * <p><b>Bounds.</b> At most {@code maxBytes} cached in all, and per class at most {@code limit[c]} blocks;
  * classes whose limit is zero are never cached here.
  */
-final class Stripe {
-    private static final VarHandle LOCK;
-
-    static {
-        try {
-            LOCK = MethodHandles.lookup().findVarHandle(Stripe.class, "lock", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    // Padding keeps the lock word of neighbouring stripes off one cache line (JCTools-style).
-    long p00, p01, p02, p03, p04, p05, p06, p07;
-    @SuppressWarnings("unused") // accessed through LOCK
-    private int lock;
-    long p10, p11, p12, p13, p14, p15, p16, p17;
-
+final class Stripe extends TryLock {
     final Slab[][] slabs;
     final int[][] indexes;
     final int[] count;
@@ -69,31 +50,6 @@ final class Stripe {
         crossThreadReleases = new long[classes];
         requestedAcquired = new long[classes];
         requestedReleased = new long[classes];
-    }
-
-    boolean tryLock() {
-        return (int) LOCK.compareAndExchangeAcquire(this, 0, 1) == 0;
-    }
-
-    /**
-     * Blocking acquire for the rare paths that must visit every stripe (flush, stats). It backs off to
-     * {@code yield} and then {@code parkNanos} rather than spinning forever: the holder may be a virtual thread
-     * unmounted while blocked on a depot monitor, and it can only be remounted if carriers are free.
-     */
-    void lock() {
-        for (int spins = 0; !tryLock(); spins++) {
-            if (spins < 64) {
-                Thread.onSpinWait();
-            } else if (spins < 128) {
-                Thread.yield();
-            } else {
-                LockSupport.parkNanos(10_000);
-            }
-        }
-    }
-
-    void unlock() {
-        LOCK.setRelease(this, 0);
     }
 
     /** Lazily sized per-class stack arrays (most classes are never used by most stripes). */

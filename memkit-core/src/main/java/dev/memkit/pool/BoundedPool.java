@@ -1,0 +1,534 @@
+package dev.memkit.pool;
+
+import dev.memkit.buffer.LeakDetection;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * A pool of at most {@code capacity} objects, leased one holder at a time: the JVM counterpart of a Go
+ * channel-based pool, for objects that are expensive or limited (connections, large codecs, licences).
+ *
+ * <pre>{@code
+ * BoundedPool<Connection> pool = BoundedPool.builder(() -> Connection.open(url))
+ *         .capacity(8).prewarm(2)
+ *         .validateOnAcquire(Connection::isOpen)
+ *         .onDestroy(Connection::close)
+ *         .build();
+ * try (Lease<Connection> lease = pool.acquire()) {
+ *     lease.get().send(request);
+ * }
+ * }</pre>
+ *
+ * <h2>Design</h2>
+ * The pool is an array of padded {@link Slot}s, each holding at most one object and a state word. Acquire scans
+ * from a start slot derived from the thread's id and claims the first free slot with one CAS, so a thread that
+ * keeps acquiring and releasing usually reclaims the same slot and its cache lines; releasing is one CAS (which
+ * also catches a double release exactly) and one sequentially consistent store. Objects are created lazily by
+ * the acquiring thread (or up front with {@code prewarm}); the factory never runs under a lock. When no slot is
+ * free, acquire recovers leaked slots, then waits on a condition until a release signals it or the timeout ends.
+ *
+ * <h2>Leaks</h2>
+ * With {@link LeakDetection#ALL} (the default) every lease is watched by a phantom reference: a lease that
+ * becomes unreachable unreleased has its object destroyed and its slot recovered the next time the pool runs out
+ * of free slots (or on {@link #stats()}), and is reported to the leak listener (logged by default). One lease in
+ * {@code leakSamplingRate} records its acquisition site; {@link LeakDetection#PARANOID} records every site.
+ * {@link LeakDetection#SAMPLED} watches only the sampled leases, and {@link LeakDetection#DISABLED} none: an
+ * unwatched leaked slot stays lost until the pool is closed.
+ *
+ * <h2>Ownership and thread-safety</h2>
+ * The pool owns its objects; a lease holder owns one object until it releases the lease. Every method is
+ * thread-safe. Hooks run on the calling thread: the factory and acquire validation on the acquirer, reset and
+ * release validation on the releaser, destroy on whoever destroys. {@link #close()} stops acquisitions, wakes
+ * waiters with {@link IllegalStateException}, destroys idle objects at once and leased ones as they come back.
+ *
+ * @param <T> the pooled type
+ */
+public final class BoundedPool<T> implements AutoCloseable {
+    static final System.Logger LOG = System.getLogger(BoundedPool.class.getName());
+    private static final VarHandle CLOSED;
+    private static final VarHandle WAITERS;
+    /** While leaks are watched, waiters wake at least this often to recover leaked slots. */
+    private static final long LEAK_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            CLOSED = l.findVarHandle(BoundedPool.class, "closed", boolean.class);
+            WAITERS = l.findVarHandle(BoundedPool.class, "waiters", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String name;
+    private final Slot[] slots;
+    private final ObjectFactory<? extends T> factory;
+    private final Consumer<? super T> reset;
+    private final Predicate<? super T> validateOnAcquire;
+    private final Predicate<? super T> validateOnRelease;
+    private final Consumer<? super T> onDestroy;
+    private final long maxAgeNanos;                     // 0: no age limit
+    private final long maxUses;                         // 0: no use limit
+    private final long acquireTimeoutNanos;
+    private final LeakDetection leakDetection;
+    private final int leakSamplingRate;
+    private final Consumer<LeaseLeakReport> leakListener;
+    private final ReferenceQueue<Lease<?>> leakQueue = new ReferenceQueue<>();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition slotFreed = lock.newCondition();
+    @SuppressWarnings("unused") // accessed through WAITERS
+    private int waiters;
+    @SuppressWarnings("unused") // accessed through CLOSED
+    private boolean closed;
+
+    private final LongAdder created = new LongAdder();
+    private final LongAdder destroyed = new LongAdder();
+    private final LongAdder factoryFailures = new LongAdder();
+    private final LongAdder waits = new LongAdder();
+    private final LongAdder waitNanos = new LongAdder();
+    private final LongAdder timeouts = new LongAdder();
+    private final LongAdder leaks = new LongAdder();
+
+    BoundedPool(BoundedPoolBuilder<T> b) {
+        name = b.name;
+        factory = b.factory;
+        reset = b.reset;
+        validateOnAcquire = b.validateOnAcquire;
+        validateOnRelease = b.validateOnRelease;
+        onDestroy = b.onDestroy;
+        maxAgeNanos = b.maxAge == null ? 0 : b.maxAge.toNanos();
+        maxUses = b.maxUses;
+        acquireTimeoutNanos = b.acquireTimeout.toNanos();
+        leakDetection = b.leakDetection;
+        leakSamplingRate = b.leakSamplingRate;
+        leakListener = b.leakListener;
+        slots = new Slot[b.capacity];
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = new Slot(i);
+        }
+    }
+
+    /**
+     * Starts configuring a pool.
+     *
+     * @param factory creates objects; may throw
+     * @param <T> the pooled type
+     * @return a builder with the defaults
+     */
+    public static <T> BoundedPoolBuilder<T> builder(ObjectFactory<? extends T> factory) {
+        return new BoundedPoolBuilder<>(factory);
+    }
+
+    /**
+     * The pool's name, used in messages and statistics.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The most objects that may exist at once.
+     *
+     * @return the capacity
+     */
+    public int capacity() {
+        return slots.length;
+    }
+
+    /**
+     * Leases an object, waiting up to the pool's acquire timeout for one to become free.
+     *
+     * @return a lease; release it with {@code close()}
+     * @throws PoolTimeoutException if none became free in time
+     * @throws ObjectCreationException if a new object was needed and the factory failed (the slot stays free)
+     * @throws IllegalStateException if the pool is or becomes closed
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public Lease<T> acquire() throws InterruptedException {
+        return acquire(acquireTimeoutNanos, true);
+    }
+
+    /**
+     * Leases an object, waiting up to {@code timeout} for one to become free.
+     *
+     * @param timeout how long to wait; zero or negative means do not wait
+     * @return a lease; release it with {@code close()}
+     * @throws PoolTimeoutException if none became free in time
+     * @throws ObjectCreationException if a new object was needed and the factory failed (the slot stays free)
+     * @throws IllegalStateException if the pool is or becomes closed
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public Lease<T> acquire(Duration timeout) throws InterruptedException {
+        long nanos = Objects.requireNonNull(timeout, "timeout").isNegative() ? 0 : saturatedNanos(timeout);
+        return acquire(nanos, true);
+    }
+
+    /**
+     * Leases an object if one is free (or can be created) now; never waits.
+     *
+     * @return a lease, or empty when all {@code capacity} objects are leased
+     * @throws ObjectCreationException if a new object was needed and the factory failed (the slot stays free)
+     * @throws IllegalStateException if the pool is closed
+     */
+    public Optional<Lease<T>> tryAcquire() {
+        try {
+            return Optional.ofNullable(acquire(0, false));
+        } catch (InterruptedException e) {
+            throw new AssertionError("tryAcquire does not wait", e);
+        }
+    }
+
+    private Lease<T> acquire(long timeoutNanos, boolean mayWait) throws InterruptedException {
+        ensureOpen();
+        Slot s = claimAny();
+        if (s == null && leakDetection != LeakDetection.DISABLED) {
+            recoverLeaks();
+            s = claimAny();
+        }
+        if (s == null) {
+            if (!mayWait) {
+                return null;
+            }
+            s = await(timeoutNanos);
+        }
+        return prepare(s);
+    }
+
+    private Slot claimAny() {
+        Slot[] all = slots;
+        int n = all.length;
+        long h = Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L;
+        int i = (int) (((h >>> 32) * n) >>> 32);
+        for (int probes = 0; probes < n; probes++, i = i + 1 == n ? 0 : i + 1) {
+            Slot s = all[i];
+            long st = s.state();
+            if (Slot.kind(st) == Slot.FREE && s.cas(st, st | Slot.CLAIMED)) {
+                s.stamp = st | Slot.CLAIMED;
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private Slot await(long timeoutNanos) throws InterruptedException {
+        long start = System.nanoTime();
+        waits.increment();
+        WAITERS.getAndAdd(this, 1);
+        try {
+            lock.lockInterruptibly();
+            try {
+                while (true) {
+                    ensureOpen();
+                    Slot s = claimAny();
+                    if (s != null) {
+                        return s;
+                    }
+                    long remaining = timeoutNanos - (System.nanoTime() - start);
+                    if (remaining <= 0) {
+                        timeouts.increment();
+                        throw new PoolTimeoutException("BoundedPool '" + name + "': all " + slots.length
+                                + " objects stayed leased for " + Duration.ofNanos(timeoutNanos)
+                                + " (leased now: " + countLeased() + ", waiting: " + waiterCount() + ")",
+                                slots.length);
+                    }
+                    boolean watching = leakDetection != LeakDetection.DISABLED;
+                    slotFreed.awaitNanos(watching ? Math.min(remaining, LEAK_POLL_NANOS) : remaining);
+                    if (watching) {
+                        recoverLeaks();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            WAITERS.getAndAdd(this, -1);
+            waitNanos.add(System.nanoTime() - start);
+        }
+    }
+
+    /** Turns a claimed slot into a lease: checks or creates its object. Frees the slot on any failure. */
+    private Lease<T> prepare(Slot s) {
+        try {
+            ensureOpen();
+            Object o = s.object;
+            if (o != null && (expired(s) || !valid(validateOnAcquire, o))) {
+                destroy(s);
+                o = null;
+            }
+            if (o == null) {
+                create(s);
+            }
+        } catch (RuntimeException | Error e) {
+            free(s, s.stamp);
+            throw e;
+        }
+        s.uses++;
+        Lease<T> lease = new Lease<>(this, s, s.stamp);
+        track(lease, s);
+        return lease;
+    }
+
+    private void create(Slot s) {
+        Object o;
+        try {
+            o = factory.create();
+        } catch (Exception e) {
+            factoryFailures.increment();
+            throw new ObjectCreationException("BoundedPool '" + name + "': the factory failed: " + e, e);
+        }
+        if (o == null) {
+            factoryFailures.increment();
+            throw new ObjectCreationException("BoundedPool '" + name + "': the factory returned null", null);
+        }
+        created.increment();
+        s.object = o;
+        s.uses = 0;
+        s.createdNanos = maxAgeNanos > 0 ? System.nanoTime() : 0;
+    }
+
+    private boolean expired(Slot s) {
+        return (maxUses > 0 && s.uses >= maxUses)
+                || (maxAgeNanos > 0 && System.nanoTime() - s.createdNanos >= maxAgeNanos);
+    }
+
+    @SuppressWarnings("unchecked") // the slot only ever holds objects of the pool's type
+    private boolean valid(Predicate<? super T> check, Object o) {
+        if (check == null) {
+            return true;
+        }
+        try {
+            return check.test((T) o);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "BoundedPool '" + name + "': validation threw; destroying", e);
+            return false;
+        }
+    }
+
+    /** Called by {@link Lease#close()} and {@link Lease#invalidate()}. */
+    @SuppressWarnings("unchecked") // the slot only ever holds objects of the pool's type
+    void release(Lease<T> lease, boolean invalidate) {
+        Slot s = lease.slot;
+        long stamp = lease.stamp;
+        if (!s.cas(stamp, Slot.withKind(stamp, Slot.BUSY))) {
+            throw new IllegalStateException("lease from pool '" + name + "' was already released");
+        }
+        LeaseTracker t = s.tracker;
+        if (t != null) {
+            s.tracker = null;
+            t.clear();
+        }
+        RuntimeException failure = null;
+        boolean keep = !invalidate && !isClosed();
+        if (keep && reset != null) {
+            try {
+                reset.accept((T) s.object);
+            } catch (RuntimeException e) {
+                failure = e;
+                keep = false;
+            }
+        }
+        if (keep && (!valid(validateOnRelease, s.object) || expired(s))) {
+            keep = false;
+        }
+        if (!keep) {
+            destroy(s);
+        }
+        free(s, stamp);
+        Reference.reachabilityFence(lease);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Ends a holder's exclusive use of {@code s}: frees it (or closes it), then wakes a waiter if any. */
+    private void free(Slot s, long stamp) {
+        s.publish(Slot.nextFree(stamp));
+        // Dekker with await(): a waiter increments WAITERS and then scans; we free and then read WAITERS, both
+        // sequentially consistent, so either it sees the free slot or we see it waiting.
+        if ((int) WAITERS.getVolatile(this) > 0) {
+            lock.lock();
+            try {
+                slotFreed.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (isClosed()) {
+            closeSlot(s);
+        }
+    }
+
+    /** Destroys an idle slot's object and retires the slot, if the slot is free (close won the race). */
+    private void closeSlot(Slot s) {
+        long st = s.state();
+        if (Slot.kind(st) == Slot.FREE && s.cas(st, Slot.withKind(st, Slot.BUSY))) {
+            if (s.object != null) {
+                destroy(s);
+            }
+            s.publish(Slot.CLOSED_STATE);
+        }
+    }
+
+    @SuppressWarnings("unchecked") // the slot only ever holds objects of the pool's type
+    private void destroy(Slot s) {
+        Object o = s.object;
+        s.object = null;
+        destroyed.increment();
+        if (onDestroy != null) {
+            try {
+                onDestroy.accept((T) o);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "BoundedPool '" + name + "': destroy hook threw", e);
+            }
+        }
+    }
+
+    private void track(Lease<T> lease, Slot s) {
+        boolean sample;
+        switch (leakDetection) {
+            case DISABLED -> {
+                return;
+            }
+            case SAMPLED -> {
+                if (ThreadLocalRandom.current().nextInt(leakSamplingRate) != 0) {
+                    return;
+                }
+                sample = true;
+            }
+            case ALL -> sample = ThreadLocalRandom.current().nextInt(leakSamplingRate) == 0;
+            default -> sample = true;
+        }
+        Throwable site = sample ? new LeaseTracker.AcquisitionSite(Thread.currentThread().getName()) : null;
+        s.tracker = new LeaseTracker(lease, leakQueue, s, lease.stamp, site);
+    }
+
+    /** Recovers the slot of every watched lease the GC found unreachable while still claimed. */
+    private void recoverLeaks() {
+        for (Reference<?> ref; (ref = leakQueue.poll()) != null; ) {
+            LeaseTracker t = (LeaseTracker) ref;
+            Slot s = t.slot;
+            if (!s.cas(t.stamp, Slot.withKind(t.stamp, Slot.BUSY))) {
+                continue; // released after all
+            }
+            if (s.tracker == t) {
+                s.tracker = null;
+            }
+            String type = s.object == null ? "?" : s.object.getClass().getName();
+            destroy(s);
+            free(s, t.stamp);
+            leaks.increment();
+            LeaseLeakReport report = new LeaseLeakReport(name, type, t.site);
+            try {
+                leakListener.accept(report);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "BoundedPool '" + name + "': leak listener threw", e);
+            }
+        }
+    }
+
+    void prewarm(int count) {
+        for (int i = 0; i < count; i++) {
+            Slot s = slots[i];
+            long st = s.state();
+            s.cas(st, st | Slot.CLAIMED);
+            s.stamp = st | Slot.CLAIMED;
+            try {
+                create(s);
+            } finally {
+                free(s, s.stamp);
+            }
+        }
+    }
+
+    private void ensureOpen() {
+        if (isClosed()) {
+            throw new IllegalStateException("BoundedPool '" + name + "' is closed");
+        }
+    }
+
+    private boolean isClosed() {
+        return (boolean) CLOSED.getVolatile(this);
+    }
+
+    private int waiterCount() {
+        return (int) WAITERS.getVolatile(this);
+    }
+
+    private int countLeased() {
+        int n = 0;
+        for (Slot s : slots) {
+            int k = Slot.kind(s.state());
+            n += k == Slot.CLAIMED || k == Slot.BUSY ? 1 : 0;
+        }
+        return n;
+    }
+
+    /**
+     * A snapshot of the pool. Recovers leaked slots first, so their leases count as leaks, not as leased.
+     *
+     * @return the statistics
+     */
+    public BoundedPoolStats stats() {
+        if (leakDetection != LeakDetection.DISABLED) {
+            recoverLeaks();
+        }
+        int idle = 0;
+        for (Slot s : slots) {
+            idle += Slot.kind(s.state()) == Slot.FREE && s.object != null ? 1 : 0;
+        }
+        return new BoundedPoolStats(name, slots.length, countLeased(), idle, created.sum(), destroyed.sum(),
+                factoryFailures.sum(), waiterCount(), waits.sum(), waitNanos.sum(), timeouts.sum(), leaks.sum());
+    }
+
+    /**
+     * Stops acquisitions, wakes every waiter with {@link IllegalStateException} and destroys the idle objects;
+     * leased objects are destroyed when their leases are released. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!CLOSED.compareAndSet(this, false, true)) {
+            return;
+        }
+        lock.lock();
+        try {
+            slotFreed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (Slot s : slots) {
+            closeSlot(s);
+        }
+        if (leakDetection != LeakDetection.DISABLED) {
+            recoverLeaks();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BoundedPool[" + name + ", capacity " + slots.length + (isClosed() ? ", closed]" : "]");
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.memkit.pool;
+
+/**
+ * Creates the objects of a {@link BoundedPool}. May throw: the failure reaches the acquiring caller as an
+ * {@link ObjectCreationException} and the slot stays available.
+ *
+ * @param <T> the pooled type
+ */
+@FunctionalInterface
+public interface ObjectFactory<T> {
+    /**
+     * Creates one object.
+     *
+     * @return a new object, never null
+     * @throws Exception when the object cannot be created (a connection refused, say)
+     */
+    T create() throws Exception;
+}
