@@ -86,8 +86,8 @@ abstract class SlotPad {
 
 /** The fields of a {@link Slot}, between its two paddings. */
 abstract class SlotFields extends SlotPad {
-    @SuppressWarnings("unused") // accessed through Slot.STATE
-    private long state;
+    /** Only ever accessed through {@code Slot.STATE} (package-private so that handle can reach it). */
+    long state;
     /** Owned by the slot's current holder (see {@link Slot}); null when the slot has no object. */
     Object object;
     /** The stamp of the current claim; owned by the holder. */

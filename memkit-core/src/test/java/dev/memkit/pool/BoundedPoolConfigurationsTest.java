@@ -1,0 +1,101 @@
+package dev.memkit.pool;
+
+import dev.memkit.buffer.LeakDetection;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/** Runs {@link BoundedPoolContract} against every leak mode and a range of capacities. */
+class BoundedPoolConfigurationsTest {
+    @Nested
+    class Defaults extends BoundedPoolContract {
+        @Override
+        BoundedPoolBuilder<Conn> configure(BoundedPoolBuilder<Conn> b) {
+            return b;
+        }
+
+        @Override
+        int capacity() {
+            return 4;
+        }
+
+        @Override
+        boolean recoversEveryLeak() {
+            return true;
+        }
+    }
+
+    @Nested
+    class SingleSlotUntracked extends BoundedPoolContract {
+        @Override
+        BoundedPoolBuilder<Conn> configure(BoundedPoolBuilder<Conn> b) {
+            return b.leakDetection(LeakDetection.DISABLED);
+        }
+
+        @Override
+        int capacity() {
+            return 1;
+        }
+    }
+
+    @Nested
+    class ManySlotsSampled extends BoundedPoolContract {
+        @Override
+        BoundedPoolBuilder<Conn> configure(BoundedPoolBuilder<Conn> b) {
+            return b.leakDetection(LeakDetection.SAMPLED).leakSamplingRate(1);
+        }
+
+        @Override
+        int capacity() {
+            return 64;
+        }
+
+        @Override
+        boolean recoversEveryLeak() {
+            return true; // a sampling rate of 1 samples every lease
+        }
+    }
+
+    @Nested
+    class Paranoid extends BoundedPoolContract {
+        @Override
+        BoundedPoolBuilder<Conn> configure(BoundedPoolBuilder<Conn> b) {
+            return b.leakDetection(LeakDetection.PARANOID);
+        }
+
+        @Override
+        int capacity() {
+            return 3;
+        }
+
+        @Override
+        boolean recoversEveryLeak() {
+            return true;
+        }
+
+        @Test
+        void reportsCarryTheAcquisitionSite() throws Exception {
+            List<LeaseLeakReport> reports = new ArrayList<>();
+            BoundedPool<Conn> pool = pool(b -> b.capacity(1).leakListener(reports::add));
+            pool.acquire().get();
+            for (int i = 0; i < 100 && reports.isEmpty(); i++) {
+                System.gc();
+                Thread.sleep(10);
+                pool.stats();
+            }
+            assertEquals(1, reports.size());
+            Throwable site = reports.getFirst().acquisitionSite();
+            assertNotNull(site);
+            boolean here = false;
+            for (StackTraceElement e : site.getStackTrace()) {
+                here |= e.getMethodName().equals("reportsCarryTheAcquisitionSite");
+            }
+            assertEquals(true, here, "the site names the acquiring test method");
+        }
+    }
+}
