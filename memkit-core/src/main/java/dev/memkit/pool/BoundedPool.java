@@ -9,7 +9,6 @@ import java.lang.ref.ReferenceQueue;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -41,12 +40,16 @@ import java.util.function.Predicate;
  * free, acquire recovers leaked slots, then waits on a condition until a release signals it or the timeout ends.
  *
  * <h2>Leaks</h2>
- * With {@link LeakDetection#ALL} (the default) every lease is watched by a phantom reference: a lease that
- * becomes unreachable unreleased has its object destroyed and its slot recovered the next time the pool runs out
- * of free slots (or on {@link #stats()}), and is reported to the leak listener (logged by default). One lease in
- * {@code leakSamplingRate} records its acquisition site; {@link LeakDetection#PARANOID} records every site.
- * {@link LeakDetection#SAMPLED} watches only the sampled leases, and {@link LeakDetection#DISABLED} none: an
- * unwatched leaked slot stays lost until the pool is closed.
+ * While an object is leased, the pool keeps no strong reference to it: only the lease does. With leak watching on
+ * (every mode but {@link LeakDetection#DISABLED}; the default is {@link LeakDetection#ALL}) each object carries a
+ * phantom reference from its creation, so when a leased object becomes unreachable unreleased (the lease was
+ * dropped and nobody kept the object) its slot is recovered the next time the pool runs out of free slots, waiters
+ * poll every 100 ms, or {@link #stats()} is called, and a {@link LeaseLeakReport} goes to the leak listener (logged
+ * by default). The object itself is gone by then, so the destroy hook cannot run for it. Watching costs nothing
+ * per lease; recording the acquisition site does, so one lease in {@code leakSamplingRate} per slot records it
+ * ({@link LeakDetection#SAMPLED} and {@link LeakDetection#ALL} behave the same here), and
+ * {@link LeakDetection#PARANOID} records every site. With {@link LeakDetection#DISABLED}, a leaked slot stays
+ * lost until the pool is closed.
  *
  * <h2>Ownership and thread-safety</h2>
  * The pool owns its objects; a lease holder owns one object until it releases the lease. Every method is
@@ -86,7 +89,7 @@ public final class BoundedPool<T> implements AutoCloseable {
     private final LeakDetection leakDetection;
     private final int leakSamplingRate;
     private final Consumer<LeaseLeakReport> leakListener;
-    private final ReferenceQueue<Lease<?>> leakQueue = new ReferenceQueue<>();
+    private final ReferenceQueue<Object> leakQueue = new ReferenceQueue<>();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition slotFreed = lock.newCondition();
@@ -279,9 +282,15 @@ public final class BoundedPool<T> implements AutoCloseable {
             throw e;
         }
         s.uses++;
-        Lease<T> lease = new Lease<>(this, s, s.stamp);
-        track(lease, s);
-        return lease;
+        @SuppressWarnings("unchecked") // the slot only ever holds objects of the pool's type
+        T o = (T) s.object;
+        s.object = null;              // the lease now holds the only strong reference (see ObjectTracker)
+        if (leakDetection == LeakDetection.PARANOID
+                || (leakDetection != LeakDetection.DISABLED && --s.sampleCountdown <= 0)) {
+            s.sampleCountdown = leakSamplingRate;
+            s.site = new ObjectTracker.AcquisitionSite(Thread.currentThread().getName());
+        }
+        return new Lease<>(this, s, s.stamp, o);
     }
 
     private void create(Slot s) {
@@ -298,6 +307,9 @@ public final class BoundedPool<T> implements AutoCloseable {
         }
         created.increment();
         s.object = o;
+        if (leakDetection != LeakDetection.DISABLED) {
+            s.tracker = new ObjectTracker(o, leakQueue, s);
+        }
         s.uses = 0;
         s.createdNanos = maxAgeNanos > 0 ? System.nanoTime() : 0;
     }
@@ -328,11 +340,8 @@ public final class BoundedPool<T> implements AutoCloseable {
         if (!s.cas(stamp, Slot.withKind(stamp, Slot.BUSY))) {
             throw new IllegalStateException("lease from pool '" + name + "' was already released");
         }
-        LeaseTracker t = s.tracker;
-        if (t != null) {
-            s.tracker = null;
-            t.clear();
-        }
+        s.object = lease.object;      // back in the pool's hands before anything can fail
+        s.site = null;
         RuntimeException failure = null;
         boolean keep = !invalidate && !isClosed();
         if (keep && reset != null) {
@@ -350,7 +359,6 @@ public final class BoundedPool<T> implements AutoCloseable {
             destroy(s);
         }
         free(s, stamp);
-        Reference.reachabilityFence(lease);
         if (failure != null) {
             throw failure;
         }
@@ -389,6 +397,11 @@ public final class BoundedPool<T> implements AutoCloseable {
     private void destroy(Slot s) {
         Object o = s.object;
         s.object = null;
+        ObjectTracker t = s.tracker;
+        if (t != null) {
+            s.tracker = null;
+            t.clear();
+        }
         destroyed.increment();
         if (onDestroy != null) {
             try {
@@ -399,41 +412,26 @@ public final class BoundedPool<T> implements AutoCloseable {
         }
     }
 
-    private void track(Lease<T> lease, Slot s) {
-        boolean sample;
-        switch (leakDetection) {
-            case DISABLED -> {
-                return;
-            }
-            case SAMPLED -> {
-                if (ThreadLocalRandom.current().nextInt(leakSamplingRate) != 0) {
-                    return;
-                }
-                sample = true;
-            }
-            case ALL -> sample = ThreadLocalRandom.current().nextInt(leakSamplingRate) == 0;
-            default -> sample = true;
-        }
-        Throwable site = sample ? new LeaseTracker.AcquisitionSite(Thread.currentThread().getName()) : null;
-        s.tracker = new LeaseTracker(lease, leakQueue, s, lease.stamp, site);
-    }
-
-    /** Recovers the slot of every watched lease the GC found unreachable while still claimed. */
+    /**
+     * Recovers the slot of every leased object the GC found unreachable. A tracker is only enqueued while its
+     * object is leased and unreachable, so its slot is still claimed by that dead lease and nobody else can touch
+     * it; the checks below make that exact rather than assumed.
+     */
     private void recoverLeaks() {
         for (Reference<?> ref; (ref = leakQueue.poll()) != null; ) {
-            LeaseTracker t = (LeaseTracker) ref;
+            ObjectTracker t = (ObjectTracker) ref;
             Slot s = t.slot;
-            if (!s.cas(t.stamp, Slot.withKind(t.stamp, Slot.BUSY))) {
-                continue; // released after all
+            long st = s.state();
+            if (Slot.kind(st) != Slot.CLAIMED || s.tracker != t || !s.cas(st, Slot.withKind(st, Slot.BUSY))) {
+                continue;
             }
-            if (s.tracker == t) {
-                s.tracker = null;
-            }
-            String type = s.object == null ? "?" : s.object.getClass().getName();
-            destroy(s);
-            free(s, t.stamp);
+            s.tracker = null;
+            Throwable site = s.site;
+            s.site = null;
+            destroyed.increment();    // collected already: there is no object to pass to the destroy hook
+            free(s, st);
             leaks.increment();
-            LeaseLeakReport report = new LeaseLeakReport(name, type, t.site);
+            LeaseLeakReport report = new LeaseLeakReport(name, t.type, site);
             try {
                 leakListener.accept(report);
             } catch (RuntimeException e) {

@@ -20,11 +20,14 @@ public final class Lease<T> implements AutoCloseable {
     private final BoundedPool<T> pool;
     final Slot slot;
     final long stamp;
+    /** The leased object: while leased, this is the pool's only strong reference to it. */
+    final T object;
 
-    Lease(BoundedPool<T> pool, Slot slot, long stamp) {
+    Lease(BoundedPool<T> pool, Slot slot, long stamp, T object) {
         this.pool = pool;
         this.slot = slot;
         this.stamp = stamp;
+        this.object = object;
     }
 
     /**
@@ -33,12 +36,11 @@ public final class Lease<T> implements AutoCloseable {
      * @return the object
      * @throws IllegalStateException if this lease was released
      */
-    @SuppressWarnings("unchecked") // the slot only ever holds objects of the pool's type
     public T get() {
         if (slot.state() != stamp) {
             throw new IllegalStateException("lease from pool '" + pool.name() + "' was already released");
         }
-        return (T) slot.object;
+        return object;
     }
 
     /**

@@ -1,8 +1,8 @@
 package dev.memkit.pool;
 
 /**
- * A {@link BoundedPool} lease that became unreachable without being released. Its slot has already been recovered
- * and its object destroyed (the holder may have left it half-used).
+ * A {@link BoundedPool} lease that became unreachable, with its object, without being released. Its slot has
+ * already been recovered; the object was garbage collected, so the pool's destroy hook could not run for it.
  *
  * @param pool the pool's name
  * @param objectClass the class of the leaked object

@@ -88,12 +88,20 @@ abstract class SlotPad {
 abstract class SlotFields extends SlotPad {
     /** Only ever accessed through {@code Slot.STATE} (package-private so that handle can reach it). */
     long state;
-    /** Owned by the slot's current holder (see {@link Slot}); null when the slot has no object. */
+    /**
+     * The idle object, owned by the slot's current holder (see {@link Slot}). Null when the slot has no object and
+     * while the object is leased: the lease then holds the only strong reference, which is what lets the GC
+     * report a leaked lease through {@link #tracker}.
+     */
     Object object;
     /** The stamp of the current claim; owned by the holder. */
     long stamp;
     long createdNanos;
     long uses;
-    /** The current lease's leak tracker, or null when it is not tracked. */
-    LeaseTracker tracker;
+    /** Watches the current object for leaks; null when leaks are not watched or there is no object. */
+    ObjectTracker tracker;
+    /** Where the current lease was acquired, when sampled; null otherwise. */
+    Throwable site;
+    /** Acquires of this slot left until the next sampled site. */
+    int sampleCountdown;
 }
