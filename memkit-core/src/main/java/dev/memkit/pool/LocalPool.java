@@ -32,9 +32,10 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <h2>Design</h2>
- * Each platform thread has a small cache of its own ({@link ThreadCache}, {@code threadCacheSize} objects): get
- * and put on it use plain memory accesses, no atomic instruction and no shared write, so the common case costs a
- * {@code ThreadLocal} lookup and a few loads and stores. An object put by a thread lands in that thread's cache,
+ * Each platform thread has a small cache of its own ({@link ThreadCache}, {@code threadCacheSize} objects),
+ * found through a table indexed by thread id (a {@code ThreadLocal} when two live threads collide): get and put
+ * on it use plain memory accesses, no atomic instruction and no shared write, so the common case costs a few
+ * loads and stores. An object put by a thread lands in that thread's cache,
  * wherever it was taken. A full cache overflows into a striped {@link SharedDepot}, where empty caches look before
  * calling the factory. Virtual threads skip the per-thread cache and use the depot directly, so a million
  * short-lived virtual threads leave no state behind.
@@ -57,6 +58,7 @@ import java.util.function.Supplier;
  */
 public final class LocalPool<T> implements AutoCloseable {
     private static final VarHandle CLOSED;
+    private static final VarHandle TABLE = MethodHandles.arrayElementVarHandle(ThreadCache[].class);
 
     static {
         try {
@@ -71,7 +73,14 @@ public final class LocalPool<T> implements AutoCloseable {
     private final Consumer<? super T> reset;          // null: none
     private final Predicate<? super T> keepIf;        // null: keep everything
     private final int threadCacheSize;
-    private final ThreadLocal<ThreadCache> caches;
+    /**
+     * Thread caches indexed by thread id (direct-mapped): finding the caller's cache is a load and a compare,
+     * cheaper than a {@code ThreadLocal} lookup. Each entry is installed by CAS by its owner; a thread whose entry
+     * is taken by another live thread falls back to {@link #overflowCaches}.
+     */
+    private final ThreadCache[] table;
+    private final int tableMask;
+    private final ThreadLocal<ThreadCache> overflowCaches;
     /** Every thread cache ever created, weakly, with its counters strongly (folded in when the thread dies). */
     private final Queue<Registration> registry = new ConcurrentLinkedQueue<>();
     private final SharedDepot depot;
@@ -94,7 +103,10 @@ public final class LocalPool<T> implements AutoCloseable {
         keepIf = b.keepIf;
         threadCacheSize = b.threadCacheSize;
         depot = new SharedDepot(b.sharedCapacity);
-        caches = ThreadLocal.withInitial(this::register);
+        int n = Integer.highestOneBit(Math.max(64, Runtime.getRuntime().availableProcessors() * 8) - 1) << 1;
+        table = new ThreadCache[n];
+        tableMask = n - 1;
+        overflowCaches = ThreadLocal.withInitial(() -> register(Thread.currentThread()));
         if (b.idleTimeout.isZero()) {
             ager = null;
         } else {
@@ -157,7 +169,7 @@ public final class LocalPool<T> implements AutoCloseable {
         }
         Thread t = Thread.currentThread();
         if (!t.isVirtual()) {
-            ThreadCache c = caches.get();
+            ThreadCache c = cacheOf(t);
             Object o = c.primary().pop();
             if (o == null) {
                 IdleStack v = c.victim();
@@ -194,7 +206,7 @@ public final class LocalPool<T> implements AutoCloseable {
     public void put(T object) {
         Objects.requireNonNull(object, "object");
         Thread t = Thread.currentThread();
-        ThreadCache c = t.isVirtual() ? null : caches.get();
+        ThreadCache c = t.isVirtual() ? null : cacheOf(t);
         if (isClosed() || (keepIf != null && !keepIf.test(object))) {
             dropped(c);
             return;
@@ -266,6 +278,7 @@ public final class LocalPool<T> implements AutoCloseable {
 
     private void ageAll(boolean dropAll) {
         synchronized (agingLock) {
+            pruneDeadOwners();
             long dropped = depot.age(dropAll);
             for (var it = registry.iterator(); it.hasNext(); ) {
                 Registration r = it.next();
@@ -288,10 +301,39 @@ public final class LocalPool<T> implements AutoCloseable {
         sharedDropped.add(r.counters.droppedCount());
     }
 
-    private ThreadCache register() {
-        ThreadCache c = new ThreadCache(threadCacheSize);
+    private ThreadCache cacheOf(Thread t) {
+        ThreadCache c = table[(int) t.threadId() & tableMask];
+        return c != null && c.owner == t ? c : installCache(t);
+    }
+
+    /** Claims the caller's table entry if it is empty or its owner died; otherwise uses the ThreadLocal. */
+    private ThreadCache installCache(Thread t) {
+        int i = (int) t.threadId() & tableMask;
+        ThreadCache current = (ThreadCache) TABLE.getAcquire(table, i);
+        if (current == null || !current.owner.isAlive()) {
+            ThreadCache mine = register(t);
+            if (TABLE.compareAndSet(table, i, current, mine)) {
+                return mine;
+            }
+            registry.removeIf(r -> r.cache.get() == mine);
+        }
+        return overflowCaches.get();
+    }
+
+    private ThreadCache register(Thread t) {
+        ThreadCache c = new ThreadCache(threadCacheSize, t);
         registry.add(new Registration(new WeakReference<>(c), c.counters));
         return c;
+    }
+
+    /** Frees table entries whose owner thread died, so their caches and objects can be collected. */
+    private void pruneDeadOwners() {
+        for (int i = 0; i < table.length; i++) {
+            ThreadCache c = (ThreadCache) TABLE.getAcquire(table, i);
+            if (c != null && !c.owner.isAlive()) {
+                TABLE.compareAndSet(table, i, c, null);
+            }
+        }
     }
 
     /**

@@ -14,9 +14,10 @@ import java.lang.invoke.VarHandle;
  * one that was just dropped: the object then survives one more round or is dropped uncounted, never handed out
  * twice, because the ager never pops.
  *
- * <p><b>Lifetime.</b> Held by the pool's {@code ThreadLocal} (strongly, while the thread lives) and by the pool's
- * registry (weakly), so a dead thread's cache and its objects are garbage collected; its {@link #counters}
- * survive in the registry and are folded into the pool's totals.
+ * <p><b>Lifetime.</b> Held strongly by the pool's thread table (or, for a thread whose table entry is taken, by
+ * the pool's {@code ThreadLocal}) and weakly by the pool's registry. The ager drops table entries of dead threads
+ * and the {@code ThreadLocal} dies with its thread, so a dead thread's cache and objects are garbage collected;
+ * its {@link #counters} survive in the registry and are folded into the pool's totals.
  */
 final class ThreadCache {
     private static final VarHandle PRIMARY;
@@ -33,14 +34,17 @@ final class ThreadCache {
     }
 
     private final int capacity;
+    /** The platform thread that owns this cache; final, so any thread reading it sees it set. */
+    final Thread owner;
     @SuppressWarnings("unused") // accessed through PRIMARY
     private IdleStack primary;
     @SuppressWarnings("unused") // accessed through VICTIM
     private IdleStack victim;
     final Counters counters = new Counters();
 
-    ThreadCache(int capacity) {
+    ThreadCache(int capacity, Thread owner) {
         this.capacity = capacity;
+        this.owner = owner;
         PRIMARY.setRelease(this, new IdleStack(capacity));
     }
 

@@ -95,12 +95,13 @@ class LocalPoolTest {
             });
             t.join();
             assertEquals(1, pool.registeredCaches());
+            pool.age();                              // frees the dead thread's table entry
             for (int i = 0; i < 50 && kept.get().get() != null; i++) {
                 System.gc();
                 Thread.sleep(10);
             }
             assertNull(kept.get().get(), "the dead thread's idle object was garbage collected");
-            pool.age();                              // prunes the dead registration
+            pool.age();                              // prunes the collected registration
             assertEquals(0, pool.registeredCaches());
             LocalPoolStats s = pool.stats();
             assertEquals(1, s.gets());
