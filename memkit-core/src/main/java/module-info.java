@@ -9,6 +9,8 @@
  *       ({@link dev.memkit.budget.MemoryBudget}, {@link dev.memkit.budget.PressureMonitor}).</li>
  *   <li>{@code dev.memkit.buffer}: a size-class pool of off-heap buffers
  *       ({@link dev.memkit.buffer.BufferPool}).</li>
+ *   <li>{@code dev.memkit.pool}: object pools, unbounded per-thread ({@link dev.memkit.pool.LocalPool}) and
+ *       bounded with leases ({@link dev.memkit.pool.BoundedPool}).</li>
  * </ul>
  *
  * <p><b>Native access.</b> memkit allocates with {@code Arena}. It calls one restricted method,

@@ -8,10 +8,15 @@ import dev.memkit.buffer.Buffer;
 import dev.memkit.buffer.BufferPool;
 import dev.memkit.buffer.BufferPoolBuilder;
 import dev.memkit.internal.LimitConfig;
+import dev.memkit.pool.BoundedPool;
+import dev.memkit.pool.BoundedPoolBuilder;
+import dev.memkit.pool.LocalPool;
+import dev.memkit.pool.ObjectFactory;
 
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -27,14 +32,16 @@ import java.util.function.UnaryOperator;
  *
  * <h2>What it owns</h2>
  * The root {@link MemoryBudget} (named "memkit"), a default {@link BufferPool} drawing from its child budget
- * "buffers", every pool made by {@link #newBufferPool}, and a {@link PressureMonitor} following this JVM's GCs.
+ * "buffers", every pool made by {@link #newBufferPool}, {@link #newLocalPool} and {@link #newBoundedPool}, and a
+ * {@link PressureMonitor} following this JVM's GCs.
  * Arenas made by {@link #newArena()} take their chunks from the default pool and are owned by the caller.
  *
  * <h2>Picking a strategy</h2>
  * {@link #allocate(long, Lifetime)} chooses for you: pooled buffers for transient memory, the scope's region arena
  * for memory that dies with a unit of work ({@link #inScope}), dedicated allocations for long-lived memory.
- * At ELEVATED pressure every pool returns its idle memory and empties its thread caches ({@code trim()}); at
- * CRITICAL the breaker refuses reservations from non-critical budgets. {@link #close()} closes all of it.
+ * At ELEVATED pressure every pool returns its idle memory and empties its thread caches ({@code trim()}) and
+ * every local object pool ages its idle objects one stage; at CRITICAL local object pools drop every idle object
+ * and the breaker refuses reservations from non-critical budgets. {@link #close()} closes all of it.
  *
  * <p>Thread-safe.
  */
@@ -44,6 +51,8 @@ public final class MemoryManager implements AutoCloseable {
     private final BufferPool buffers;
     private final PressureMonitor pressure;
     private final List<BufferPool> pools = new CopyOnWriteArrayList<>();
+    private final List<LocalPool<?>> localPools = new CopyOnWriteArrayList<>();
+    private final List<BoundedPool<?>> boundedPools = new CopyOnWriteArrayList<>();
     private final MemoryBudget longLived;
     /** The region arena of the innermost {@link #inScope} on this thread, if any. */
     private static final ScopedValue<RegionArena> SCOPE = ScopedValue.newInstance();
@@ -215,19 +224,57 @@ public final class MemoryManager implements AutoCloseable {
     }
 
     /**
+     * A new {@link LocalPool} that drops idle objects under this manager's memory pressure (one aging step when it
+     * becomes ELEVATED, everything when CRITICAL), closed with this manager.
+     *
+     * @param name the pool's name
+     * @param factory creates objects when none is idle
+     * @param configure further settings (reset hook, keep predicate, cache sizes...)
+     * @param <T> the pooled type
+     * @return the pool
+     */
+    public <T> LocalPool<T> newLocalPool(String name, Supplier<? extends T> factory,
+                                         UnaryOperator<LocalPool.Builder<T>> configure) {
+        LocalPool<T> pool = configure.apply(LocalPool.<T>builder(factory).name(name)).dropOnPressure(pressure)
+                .build();
+        localPools.add(pool);
+        return pool;
+    }
+
+    /**
+     * A new {@link BoundedPool}, closed with this manager and listed in {@link #stats()}.
+     *
+     * @param name the pool's name
+     * @param factory creates objects; may throw
+     * @param configure further settings (capacity, hooks, expiry...)
+     * @param <T> the pooled type
+     * @return the pool
+     */
+    public <T> BoundedPool<T> newBoundedPool(String name, ObjectFactory<? extends T> factory,
+                                             UnaryOperator<BoundedPoolBuilder<T>> configure) {
+        BoundedPool<T> pool = configure.apply(BoundedPool.<T>builder(factory).name(name)).build();
+        boundedPools.add(pool);
+        return pool;
+    }
+
+    /**
      * A snapshot of the budget, the pressure and every pool.
      *
      * @return the statistics
      */
     public MemoryManagerStats stats() {
         return new MemoryManagerStats(root.limit(), root.used(), limitSource, pressure.level(), pressure.lastPressure(),
-                root.breakerOpen(), pools.stream().map(BufferPool::stats).toList());
+                root.breakerOpen(), pools.stream().map(BufferPool::stats).toList(),
+                localPools.stream().map(LocalPool::stats).toList(),
+                boundedPools.stream().map(BoundedPool::stats).toList());
     }
 
     /** Closes every pool and stops the pressure monitor. */
     @Override
     public void close() {
         pressure.close();
+        localPools.forEach(LocalPool::close);
+        boundedPools.forEach(BoundedPool::close);
         for (BufferPool p : pools) {
             p.close();
         }

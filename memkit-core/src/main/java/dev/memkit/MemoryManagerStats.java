@@ -2,6 +2,8 @@ package dev.memkit;
 
 import dev.memkit.budget.PressureLevel;
 import dev.memkit.buffer.BufferPoolStats;
+import dev.memkit.pool.BoundedPoolStats;
+import dev.memkit.pool.LocalPoolStats;
 
 import java.util.List;
 
@@ -15,12 +17,17 @@ import java.util.List;
  * @param pressure the current pressure level
  * @param lastPressure the pressure of the last reading, a fraction
  * @param breakerOpen whether non-critical budgets are being refused
- * @param pools the figures of every pool the manager owns, the default pool first
+ * @param pools the figures of every buffer pool the manager owns, the default pool first
+ * @param localPools the figures of every local object pool the manager owns
+ * @param boundedPools the figures of every bounded object pool the manager owns
  */
 public record MemoryManagerStats(long limitBytes, long usedBytes, String limitSource, PressureLevel pressure,
-                                 double lastPressure, boolean breakerOpen, List<BufferPoolStats> pools) {
-    /** Copies the list so the snapshot is immutable. */
+                                 double lastPressure, boolean breakerOpen, List<BufferPoolStats> pools,
+                                 List<LocalPoolStats> localPools, List<BoundedPoolStats> boundedPools) {
+    /** Copies the lists so the snapshot is immutable. */
     public MemoryManagerStats {
         pools = List.copyOf(pools);
+        localPools = List.copyOf(localPools);
+        boundedPools = List.copyOf(boundedPools);
     }
 }

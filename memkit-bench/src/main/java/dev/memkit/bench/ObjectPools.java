@@ -54,8 +54,9 @@ abstract class ObjectPools {
         return switch (name) {
             case "new" -> new PlainNew();
             case "memkit-local" -> new MemkitLocal();
-            case "memkit-bounded" -> new MemkitBounded(capacity, LeakDetection.ALL);
-            case "memkit-bounded-noleak" -> new MemkitBounded(capacity, LeakDetection.DISABLED);
+            case "memkit-bounded" -> new MemkitBounded(capacity, LeakDetection.ALL, 1024);
+            case "memkit-bounded-nosites" -> new MemkitBounded(capacity, LeakDetection.ALL, Integer.MAX_VALUE);
+            case "memkit-bounded-noleak" -> new MemkitBounded(capacity, LeakDetection.DISABLED, 1024);
             case "stormpot" -> new Stormpot(capacity);
             case "commons-pool2" -> new CommonsPool(capacity);
             default -> throw new IllegalArgumentException("unknown pool " + name);
@@ -108,8 +109,9 @@ abstract class ObjectPools {
     static final class MemkitBounded extends ObjectPools {
         private final BoundedPool<Payload> pool;
 
-        MemkitBounded(int capacity, LeakDetection leaks) {
+        MemkitBounded(int capacity, LeakDetection leaks, int siteSamplingRate) {
             pool = BoundedPool.builder(Payload::new).capacity(capacity).leakDetection(leaks)
+                    .leakSamplingRate(siteSamplingRate)
                     .acquireTimeout(Duration.ofSeconds(10)).build();
         }
 

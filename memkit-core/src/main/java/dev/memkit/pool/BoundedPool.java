@@ -46,9 +46,10 @@ import java.util.function.Predicate;
  * dropped and nobody kept the object) its slot is recovered the next time the pool runs out of free slots, waiters
  * poll every 100 ms, or {@link #stats()} is called, and a {@link LeaseLeakReport} goes to the leak listener (logged
  * by default). The object itself is gone by then, so the destroy hook cannot run for it. Watching costs nothing
- * per lease; recording the acquisition site does, so one lease in {@code leakSamplingRate} per slot records it
- * ({@link LeakDetection#SAMPLED} and {@link LeakDetection#ALL} behave the same here), and
- * {@link LeakDetection#PARANOID} records every site. With {@link LeakDetection#DISABLED}, a leaked slot stays
+ * per lease; recording the acquisition site does (a stack capture, microseconds), so a leak-free pool records
+ * none: once the pool has seen a leak, one lease in {@code leakSamplingRate} per slot records its site, so later
+ * reports say where ({@link LeakDetection#SAMPLED} and {@link LeakDetection#ALL} behave the same here).
+ * {@link LeakDetection#PARANOID} records every site from the start. With {@link LeakDetection#DISABLED}, a leaked slot stays
  * lost until the pool is closed.
  *
  * <h2>Ownership and thread-safety</h2>
@@ -63,6 +64,7 @@ public final class BoundedPool<T> implements AutoCloseable {
     static final System.Logger LOG = System.getLogger(BoundedPool.class.getName());
     private static final VarHandle CLOSED;
     private static final VarHandle WAITERS;
+    private static final VarHandle RECORD_SITES;
     /** While leaks are watched, waiters wake at least this often to recover leaked slots. */
     private static final long LEAK_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -71,6 +73,7 @@ public final class BoundedPool<T> implements AutoCloseable {
             MethodHandles.Lookup l = MethodHandles.lookup();
             CLOSED = l.findVarHandle(BoundedPool.class, "closed", boolean.class);
             WAITERS = l.findVarHandle(BoundedPool.class, "waiters", int.class);
+            RECORD_SITES = l.findVarHandle(BoundedPool.class, "recordSites", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -97,6 +100,9 @@ public final class BoundedPool<T> implements AutoCloseable {
     private int waiters;
     @SuppressWarnings("unused") // accessed through CLOSED
     private boolean closed;
+    /** Set once the pool has seen a leak: from then on sampled leases record their acquisition site. */
+    @SuppressWarnings("unused") // accessed through RECORD_SITES
+    private boolean recordSites;
 
     private final LongAdder created = new LongAdder();
     private final LongAdder destroyed = new LongAdder();
@@ -286,7 +292,7 @@ public final class BoundedPool<T> implements AutoCloseable {
         T o = (T) s.object;
         s.object = null;              // the lease now holds the only strong reference (see ObjectTracker)
         if (leakDetection == LeakDetection.PARANOID
-                || (leakDetection != LeakDetection.DISABLED && --s.sampleCountdown <= 0)) {
+                || ((boolean) RECORD_SITES.getOpaque(this) && --s.sampleCountdown <= 0)) {
             s.sampleCountdown = leakSamplingRate;
             s.site = new ObjectTracker.AcquisitionSite(Thread.currentThread().getName());
         }
@@ -431,6 +437,7 @@ public final class BoundedPool<T> implements AutoCloseable {
             destroyed.increment();    // collected already: there is no object to pass to the destroy hook
             free(s, st);
             leaks.increment();
+            RECORD_SITES.setOpaque(this, true);
             LeaseLeakReport report = new LeaseLeakReport(name, t.type, site);
             try {
                 leakListener.accept(report);

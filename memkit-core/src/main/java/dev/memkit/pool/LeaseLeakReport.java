@@ -6,7 +6,8 @@ package dev.memkit.pool;
  *
  * @param pool the pool's name
  * @param objectClass the class of the leaked object
- * @param acquisitionSite where the lease was acquired, or {@code null} when this lease was not sampled
+ * @param acquisitionSite where the lease was acquired, or {@code null} when it was not recorded (sites are
+ *        sampled once the pool has seen a leak, and recorded for every lease under {@code PARANOID})
  */
 public record LeaseLeakReport(String pool, String objectClass, Throwable acquisitionSite) {
     @Override
@@ -14,7 +15,8 @@ public record LeaseLeakReport(String pool, String objectClass, Throwable acquisi
         return "LEAK: a lease of " + objectClass + " from pool '" + pool
                 + "' was not released before it became unreachable; its slot was recovered"
                 + (acquisitionSite == null
-                        ? " (acquisition site not sampled: use LeakDetection.PARANOID to record every site)"
+                        ? " (acquisition site not recorded: a pool samples sites only after its first leak;"
+                                + " use LeakDetection.PARANOID to record every site)"
                         : "; acquired at:");
     }
 }

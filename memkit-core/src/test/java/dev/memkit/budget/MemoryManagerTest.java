@@ -100,4 +100,31 @@ class MemoryManagerTest {
             }
         }
     }
+
+    @Test
+    void objectPoolsFollowPressureShowInStatsAndCloseWithTheManager() throws Exception {
+        dev.memkit.pool.LocalPool<StringBuilder> builders;
+        dev.memkit.pool.BoundedPool<Object> conns;
+        try (MemoryManager m = MemoryManager.builder().limitBytes(64 * MIB).watchGc(false).build()) {
+            builders = m.newLocalPool("builders", StringBuilder::new,
+                    b -> b.reset(sb -> sb.setLength(0)).idleTimeout(Duration.ZERO));
+            conns = m.newBoundedPool("conns", Object::new, b -> b.capacity(2));
+            List<StringBuilder> out = List.of(builders.get(), builders.get());
+            out.forEach(builders::put);
+            try (var lease = conns.acquire()) {
+                dev.memkit.MemoryManagerStats st = m.stats();
+                assertEquals("builders", st.localPools().getFirst().pool());
+                assertEquals(2, st.localPools().getFirst().idle());
+                assertEquals("conns", st.boundedPools().getFirst().pool());
+                assertEquals(1, st.boundedPools().getFirst().leased());
+                assertTrue(lease.get() != null);
+            }
+            m.pressure().submit(0.80, 0);         // ELEVATED: idle objects become victims
+            assertEquals(2, builders.stats().idle());
+            m.pressure().submit(0.95, 0);         // CRITICAL: all dropped
+            assertEquals(0, builders.stats().idle());
+        }
+        assertThrows(IllegalStateException.class, builders::get);
+        assertThrows(IllegalStateException.class, conns::acquire);
+    }
 }

@@ -57,7 +57,24 @@ class BoundedPoolConfigurationsTest {
 
         @Override
         boolean recoversEveryLeak() {
-            return true; // a sampling rate of 1 samples every lease
+            return true;
+        }
+
+        @Test
+        void sitesAreRecordedOnlyAfterTheFirstLeak() throws Exception {
+            List<LeaseLeakReport> reports = java.util.Collections.synchronizedList(new ArrayList<>());
+            BoundedPool<Conn> pool = pool(b -> b.capacity(1).leakListener(reports::add));
+            for (int leak = 1; leak <= 2; leak++) {
+                pool.acquire().get();
+                for (int i = 0; i < 100 && reports.size() < leak; i++) {
+                    System.gc();
+                    Thread.sleep(10);
+                    pool.stats();
+                }
+            }
+            assertEquals(2, reports.size());
+            assertEquals(null, reports.get(0).acquisitionSite(), "a leak-free pool records no sites");
+            assertNotNull(reports.get(1).acquisitionSite(), "after a leak, sites are sampled (rate 1 here)");
         }
     }
 
