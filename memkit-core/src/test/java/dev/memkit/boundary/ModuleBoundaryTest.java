@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * that only the API packages are exported and that internals cannot be reached, even reflectively.
  */
 class ModuleBoundaryTest {
-    private static final Set<String> API = Set.of("dev.memkit", "dev.memkit.arena", "dev.memkit.budget", "dev.memkit.buffer");
+    private static final Set<String> API = Set.of("dev.memkit", "dev.memkit.arena", "dev.memkit.budget",
+            "dev.memkit.buffer", "dev.memkit.pool");
     private static Module memkit;
     private static ClassLoader loader;
 
