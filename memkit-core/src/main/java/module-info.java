@@ -23,6 +23,8 @@
 module dev.memkit {
     requires java.management;
     requires jdk.management;
+    requires jdk.jfr;
+    requires jdk.httpserver;
 
 
     exports dev.memkit;
@@ -30,4 +32,5 @@ module dev.memkit {
     exports dev.memkit.budget;
     exports dev.memkit.buffer;
     exports dev.memkit.pool;
+    exports dev.memkit.stats;
 }

@@ -1,5 +1,7 @@
 package dev.memkit.budget;
 
+import dev.memkit.internal.ProcessMemory;
+
 import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
@@ -201,16 +203,8 @@ public final class PressureMonitor implements AutoCloseable {
     }
 
     private double rssFraction() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024.0 / rssLimit;
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            return 0; // not Linux: heap only
-        }
-        return 0;
+        long rss = ProcessMemory.rssBytes();
+        return rss < 0 ? 0 : (double) rss / rssLimit; // not Linux: heap only
     }
 
     private void steerSoftMaxHeap(PressureLevel now) {

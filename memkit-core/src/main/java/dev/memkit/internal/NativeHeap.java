@@ -1,8 +1,5 @@
 package dev.memkit.internal;
 
-import java.lang.management.ManagementFactory;
-import javax.management.ObjectName;
-
 /**
  * Asks the C heap to return free pages to the operating system. After {@code free()}, glibc keeps freed chunks
  * that are not at the top of its heap resident; {@code malloc_trim} returns them. The JDK exposes that as the
@@ -20,11 +17,9 @@ public final class NativeHeap {
      */
     public static boolean trim() {
         try {
-            ManagementFactory.getPlatformMBeanServer().invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "systemTrimNativeHeap",
-                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            DiagnosticCommands.run("systemTrimNativeHeap");
             return true;
-        } catch (Exception | LinkageError e) {
+        } catch (UnsupportedOperationException e) {
             return false;
         }
     }

@@ -1,0 +1,395 @@
+package dev.memkit.stats;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * An opt-in HTTP endpoint, {@code /debug/memory}, in the spirit of Go's {@code net/http/pprof}: a live page and
+ * JSON for the memory of this JVM and of memkit. Built on the JDK's {@code com.sun.net.httpserver}.
+ *
+ * <pre>{@code
+ * try (MemoryMonitor monitor = MemoryMonitor.builder().manager(memory).start();
+ *      DebugEndpoint debug = DebugEndpoint.builder(monitor).port(6060).token(secret).start()) {
+ *     // open http://127.0.0.1:6060/debug/memory#token=SECRET
+ * }
+ * }</pre>
+ *
+ * <h2>Routes</h2>
+ * <table>
+ *   <caption>Routes under /debug/memory</caption>
+ *   <tr><th>route</th><th>what</th></tr>
+ *   <tr><td>{@code GET /debug/memory}</td><td>the live page (a static shell: it holds no data itself)</td></tr>
+ *   <tr><td>{@code GET /debug/memory/stats}</td><td>the newest {@link MemoryStats} as JSON</td></tr>
+ *   <tr><td>{@code GET /debug/memory/history}</td><td>the monitor's history, compact, for charts</td></tr>
+ *   <tr><td>{@code GET /debug/memory/histogram}</td><td>the live-heap class histogram (runs a full GC)</td></tr>
+ *   <tr><td>{@code POST /debug/memory/histogram/base}</td><td>captures and keeps a base histogram</td></tr>
+ *   <tr><td>{@code GET /debug/memory/histogram/diff}</td><td>classes that grew since the base</td></tr>
+ *   <tr><td>{@code GET /debug/memory/profile?seconds=N}</td><td>allocation profile for N (1–60, default 10)
+ *       seconds</td></tr>
+ *   <tr><td>{@code GET /debug/memory/heapdump}</td><td>a live-heap {@code .hprof} download, only when enabled
+ *       with {@link Builder#heapDumps(boolean)}</td></tr>
+ * </table>
+ * Field-by-field JSON documentation: docs/DEBUG-ENDPOINT.md.
+ *
+ * <h2>Security</h2>
+ * It binds 127.0.0.1 by default and then answers only loopback clients whose {@code Host} header names the
+ * loopback (so a web page elsewhere cannot reach it through DNS rebinding). With a token, every data route needs
+ * {@code Authorization: Bearer TOKEN}; the page reads the token from its URL fragment ({@code #token=...}, which
+ * browsers never send to servers) and sends it with each request. Binding another address or answering other
+ * hosts needs {@link Builder#allowRemote(boolean)} and then a token. Heap dumps contain every secret in the heap
+ * and are off unless enabled.
+ *
+ * <p>Ownership and thread-safety: the endpoint owns its server and two daemon worker threads; {@link #close()}
+ * stops them. It reads the monitor but does not own it.
+ */
+public final class DebugEndpoint implements AutoCloseable {
+    static final String PREFIX = "/debug/memory";
+
+    private final MemoryMonitor monitor;
+    private final byte[] token;              // null: no token required
+    private final boolean allowRemote;
+    private final boolean heapDumps;
+    private final HttpServer server;
+    private final ExecutorService workers;
+    private final AtomicReference<HeapHistogram> base = new AtomicReference<>();
+    private final Supplier<HeapHistogram> histograms;
+
+    private DebugEndpoint(Builder b) throws IOException {
+        monitor = b.monitor;
+        token = b.token == null ? null : b.token.getBytes(StandardCharsets.UTF_8);
+        allowRemote = b.allowRemote;
+        heapDumps = b.heapDumps;
+        histograms = b.histograms;
+        server = HttpServer.create(new InetSocketAddress(b.address, b.port), 16);
+        workers = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("memkit-debug-", 0).factory());
+        server.setExecutor(workers);
+        server.createContext(PREFIX, this::handle);
+    }
+
+    /**
+     * Starts configuring an endpoint over a running monitor.
+     *
+     * @param monitor supplies the stats and the history
+     * @return a builder
+     */
+    public static Builder builder(MemoryMonitor monitor) {
+        return new Builder(monitor);
+    }
+
+    /**
+     * The port it listens on (useful with port 0).
+     *
+     * @return the port
+     */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /**
+     * The page's address.
+     *
+     * @return for example {@code http://127.0.0.1:6060/debug/memory}
+     */
+    public URI uri() {
+        InetSocketAddress a = server.getAddress();
+        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return URI.create("http://" + host + ":" + a.getPort() + PREFIX);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!allowRemote && !(ex.getRemoteAddress().getAddress().isLoopbackAddress() && loopbackHost(ex))) {
+                send(ex, 403, "text/plain", "forbidden: only loopback clients (see DebugEndpoint.allowRemote)");
+                return;
+            }
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            if (path.equals(PREFIX) || path.equals(PREFIX + "/")) {
+                if (!method.equals("GET")) {
+                    send(ex, 405, "text/plain", "method not allowed");
+                    return;
+                }
+                send(ex, 200, "text/html; charset=utf-8", page());
+                return;
+            }
+            if (!authorized(ex)) {
+                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+                send(ex, 401, "text/plain", "unauthorized: send Authorization: Bearer <token>");
+                return;
+            }
+            route(ex, path.substring(PREFIX.length()), method);
+        } catch (RuntimeException e) {
+            send(ex, 500, "text/plain", "error: " + e);
+        }
+    }
+
+    private void route(HttpExchange ex, String route, String method) throws IOException {
+        boolean post = method.equals("POST");
+        if (!method.equals("GET") && !(post && route.equals("/histogram/base"))) {
+            send(ex, 405, "text/plain", "method not allowed");
+            return;
+        }
+        switch (route) {
+            case "/stats" -> {
+                MemoryStats s = monitor.latest();
+                if (s == null) {
+                    send(ex, 503, "text/plain", "no sample yet");
+                } else {
+                    json(ex, StatsJson.stats(s));
+                }
+            }
+            case "/history" -> json(ex, StatsJson.history(monitor.history()));
+            case "/histogram" -> json(ex, StatsJson.histogram(histograms.get(), 100));
+            case "/histogram/base" -> {
+                if (!post) {
+                    send(ex, 405, "text/plain", "POST to capture a base");
+                    return;
+                }
+                HeapHistogram h = histograms.get();
+                base.set(h);
+                json(ex, StatsJson.histogram(h, 20));
+            }
+            case "/histogram/diff" -> {
+                HeapHistogram b = base.get();
+                if (b == null) {
+                    send(ex, 409, "text/plain", "no base: POST " + PREFIX + "/histogram/base first");
+                } else {
+                    json(ex, StatsJson.diff(b, histograms.get(), 100));
+                }
+            }
+            case "/profile" -> profile(ex);
+            case "/heapdump" -> heapDump(ex);
+            default -> send(ex, 404, "text/plain", "not found");
+        }
+    }
+
+    private void profile(HttpExchange ex) throws IOException {
+        int seconds = 10;
+        String q = ex.getRequestURI().getQuery();
+        if (q != null && q.startsWith("seconds=")) {
+            try {
+                seconds = Integer.parseInt(q.substring("seconds=".length()));
+            } catch (NumberFormatException e) {
+                seconds = -1;
+            }
+        }
+        if (seconds < 1 || seconds > 60) {
+            send(ex, 400, "text/plain", "seconds must be between 1 and 60");
+            return;
+        }
+        try {
+            json(ex, StatsJson.profile(AllocationProfile.record(Duration.ofSeconds(seconds), 50)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            send(ex, 503, "text/plain", "interrupted");
+        }
+    }
+
+    private void heapDump(HttpExchange ex) throws IOException {
+        if (!heapDumps) {
+            send(ex, 403, "text/plain", "heap dumps are disabled (DebugEndpoint.Builder.heapDumps)");
+            return;
+        }
+        Path dir = Files.createTempDirectory("memkit-heapdump",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path file = dir.resolve("heap.hprof");
+        try {
+            long size = HeapDumps.write(file, true);
+            ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
+            ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"heap.hprof\"");
+            ex.sendResponseHeaders(200, size);
+            try (OutputStream out = ex.getResponseBody()) {
+                Files.copy(file, out);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private boolean loopbackHost(HttpExchange ex) {
+        String host = ex.getRequestHeaders().getFirst("Host");
+        if (host == null) {
+            return true; // HTTP/1.0 clients: the remote address check already passed
+        }
+        host = host.toLowerCase(Locale.ROOT);
+        int colon = host.startsWith("[") ? host.indexOf("]:") + 1 : host.lastIndexOf(':');
+        if (colon > 0) {
+            host = host.substring(0, colon);
+        }
+        return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
+    }
+
+    private boolean authorized(HttpExchange ex) {
+        if (token == null) {
+            return true;
+        }
+        String h = ex.getRequestHeaders().getFirst("Authorization");
+        if (h == null || !h.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(token, h.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String page() {
+        try (InputStream in = DebugEndpoint.class.getResourceAsStream("debug-memory.html")) {
+            if (in == null) {
+                throw new IllegalStateException("debug-memory.html missing from the memkit jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void json(HttpExchange ex, String body) throws IOException {
+        send(ex, 200, "application/json", body);
+    }
+
+    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** Stops the server (waits up to one second for exchanges in flight) and its workers. Idempotent. */
+    @Override
+    public void close() {
+        server.stop(1);
+        workers.shutdownNow();
+    }
+
+    /** Configuration of a {@link DebugEndpoint}. Not thread-safe; start once. */
+    public static final class Builder {
+        private final MemoryMonitor monitor;
+        private InetAddress address = InetAddress.getLoopbackAddress();
+        private int port;
+        private String token;
+        private boolean allowRemote;
+        private boolean heapDumps;
+        private Supplier<HeapHistogram> histograms = HeapHistogram::capture;
+
+        private Builder(MemoryMonitor monitor) {
+            this.monitor = Objects.requireNonNull(monitor, "monitor");
+        }
+
+        /**
+         * The port. Default 0: any free port (see {@link DebugEndpoint#port()}).
+         *
+         * @param port 0 to 65535
+         * @return this builder
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be in [0, 65535]: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * The address to bind. Default: the loopback address. Any other needs {@link #allowRemote(boolean)}.
+         *
+         * @param address the address
+         * @return this builder
+         */
+        public Builder bindAddress(InetAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /**
+         * Requires {@code Authorization: Bearer token} on every data route.
+         *
+         * @param token at least 16 characters
+         * @return this builder
+         */
+        public Builder token(String token) {
+            if (Objects.requireNonNull(token, "token").length() < 16) {
+                throw new IllegalArgumentException("a token must have at least 16 characters");
+            }
+            this.token = token;
+            return this;
+        }
+
+        /**
+         * Answers clients other than the loopback (and binds other addresses). Requires a token.
+         *
+         * @param allow true to allow
+         * @return this builder
+         */
+        public Builder allowRemote(boolean allow) {
+            this.allowRemote = allow;
+            return this;
+        }
+
+        /**
+         * Serves {@code /debug/memory/heapdump}. Default off: a heap dump contains every secret in the heap.
+         *
+         * @param enabled true to serve heap dumps
+         * @return this builder
+         */
+        public Builder heapDumps(boolean enabled) {
+            this.heapDumps = enabled;
+            return this;
+        }
+
+        /** For tests: where histograms come from. */
+        Builder histograms(Supplier<HeapHistogram> source) {
+            this.histograms = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /**
+         * Binds and starts serving.
+         *
+         * @return the running endpoint
+         * @throws IllegalArgumentException for a remote setup without a token, or a non-loopback address without
+         *         {@code allowRemote}
+         * @throws UncheckedIOException if the address cannot be bound
+         */
+        public DebugEndpoint start() {
+            if (!allowRemote && !address.isLoopbackAddress()) {
+                throw new IllegalArgumentException("binding " + address + " needs allowRemote(true) and a token");
+            }
+            if (allowRemote && token == null) {
+                throw new IllegalArgumentException("allowRemote(true) requires a token");
+            }
+            try {
+                DebugEndpoint e = new DebugEndpoint(this);
+                e.server.start();
+                return e;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot bind " + address + ":" + port + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}
