@@ -21,7 +21,7 @@
  * budgets and the manager need nothing.
  */
 module dev.memkit {
-    requires java.management;
+    requires transitive java.management;
     requires jdk.management;
     requires jdk.jfr;
     requires jdk.httpserver;

@@ -1,5 +1,7 @@
 package dev.memkit.budget;
 
+import dev.memkit.internal.MemkitEvents;
+
 import dev.memkit.ByteSize;
 
 import java.time.Duration;
@@ -207,13 +209,13 @@ public final class MemoryBudget {
     public boolean tryReserve(long bytes) {
         nonNegative(bytes);
         if (!critical && root.breakerOpen) {
-            refusals.incrementAndGet();
+            refused(bytes, "breaker");
             return false;
         }
         if (tryCharge(bytes)) {
             return true;
         }
-        refusals.incrementAndGet();
+        refused(bytes, "limit");
         return false;
     }
 
@@ -248,14 +250,14 @@ public final class MemoryBudget {
         nonNegative(bytes);
         for (MemoryBudget b = this; b != null; b = b.parent) {
             if (bytes > b.limit) {
-                refusals.incrementAndGet();
+                refused(bytes, "larger than the limit of '" + b.path + "'");
                 throw b.refusal(bytes, "the request is larger than the limit");
             }
         }
         long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
             if (!critical && root.breakerOpen) {
-                refusals.incrementAndGet();
+                refused(bytes, "breaker");
                 throw refusal(bytes, "circuit breaker open (memory pressure CRITICAL); '" + path
                         + "' is not critical");
             }
@@ -264,7 +266,7 @@ public final class MemoryBudget {
             }
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
-                refusals.incrementAndGet();
+                refused(bytes, Thread.currentThread().isInterrupted() ? "interrupted" : "timeout");
                 MemoryBudget full = fullest(bytes);
                 throw full.refusal(bytes, Thread.currentThread().isInterrupted() ? "interrupted while waiting"
                         : "nothing was released within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
@@ -401,6 +403,12 @@ public final class MemoryBudget {
             }
         }
         return worst;
+    }
+
+    /** Counts a refusal and reports it to JFR. */
+    private void refused(long bytes, String reason) {
+        refusals.incrementAndGet();
+        MemkitEvents.budgetRefused(path, bytes, used.get(), limit, reason);
     }
 
     private BudgetExceededException refusal(long bytes, String why) {

@@ -1,5 +1,6 @@
 package dev.memkit.budget;
 
+import dev.memkit.internal.MemkitEvents;
 import dev.memkit.internal.ProcessMemory;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
@@ -170,6 +171,7 @@ public final class PressureMonitor implements AutoCloseable {
     }
 
     private void react(PressureLevel before, PressureLevel after) {
+        MemkitEvents.pressureChanged(before.name(), after.name(), lastPressure());
         LOG.log(System.Logger.Level.INFO, "memory pressure " + before + " -> " + after
                 + String.format(java.util.Locale.ROOT, " (%.0f%%)", lastPressure() * 100));
         if (breakerBudget != null) {

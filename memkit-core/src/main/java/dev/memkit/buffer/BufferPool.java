@@ -2,6 +2,7 @@ package dev.memkit.buffer;
 
 import dev.memkit.ByteSize;
 import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.MemkitEvents;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -319,6 +320,7 @@ public final class BufferPool implements AutoCloseable {
                 hugeSlabs.add(slab);
                 hugeAcquires.incrementAndGet();
                 hugeRequested.addAndGet(size);
+                MemkitEvents.hugeAllocation(name, size);
                 return lease(slab, 0, size, tag, randomSample());
             }
             if (!reclaimed) {
@@ -381,7 +383,9 @@ public final class BufferPool implements AutoCloseable {
 
     /** Waits for a release or a free; false (or an exception) when the deadline passed. */
     private boolean awaitSpace(long requested, long deadline, long timeoutNanos, boolean orThrow) {
+        MemkitEvents.PoolWait event = MemkitEvents.beginWait();
         PoolLimit.Wait w = limit.await(deadline);
+        MemkitEvents.endWait(event, name, "buffer", w == PoolLimit.Wait.RETRY);
         if (w == PoolLimit.Wait.RETRY) {
             checkOpen();
             return true;
@@ -395,6 +399,7 @@ public final class BufferPool implements AutoCloseable {
 
     private PoolExhaustedException exhausted(long requested, String why, Throwable cause) {
         long held = limit.reserved.get();
+        MemkitEvents.poolExhausted(name, "buffer", requested, limit.limit, held);
         MemoryBudget budget = limit.budget;
         BufferPoolStats st = stats();
         return new PoolExhaustedException("BufferPool '" + name + "' is at its limit of "

@@ -1,5 +1,7 @@
 package dev.memkit.buffer;
 
+import dev.memkit.internal.MemkitEvents;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.ReferenceQueue;
@@ -78,6 +80,7 @@ final class Leaks {
             detected.incrementAndGet();
             reclaim(t);
             LeakReport report = new LeakReport(pool.name(), t.requestedBytes, t.site);
+            MemkitEvents.leak(pool.name(), t.requestedBytes + " bytes", t.site);
             try {
                 listener.accept(report);
             } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.memkit.pool;
 
 import dev.memkit.buffer.LeakDetection;
+import dev.memkit.internal.MemkitEvents;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -237,6 +238,8 @@ public final class BoundedPool<T> implements AutoCloseable {
 
     private Slot await(long timeoutNanos) throws InterruptedException {
         long start = System.nanoTime();
+        MemkitEvents.PoolWait event = MemkitEvents.beginWait();
+        boolean served = false;
         waits.increment();
         WAITERS.getAndAdd(this, 1);
         try {
@@ -246,11 +249,13 @@ public final class BoundedPool<T> implements AutoCloseable {
                     ensureOpen();
                     Slot s = claimAny();
                     if (s != null) {
+                        served = true;
                         return s;
                     }
                     long remaining = timeoutNanos - (System.nanoTime() - start);
                     if (remaining <= 0) {
                         timeouts.increment();
+                        MemkitEvents.poolExhausted(name, "object", 1, slots.length, countLeased());
                         throw new PoolTimeoutException("BoundedPool '" + name + "': all " + slots.length
                                 + " objects stayed leased for " + Duration.ofNanos(timeoutNanos)
                                 + " (leased now: " + countLeased() + ", waiting: " + waiterCount() + ")",
@@ -268,6 +273,7 @@ public final class BoundedPool<T> implements AutoCloseable {
         } finally {
             WAITERS.getAndAdd(this, -1);
             waitNanos.add(System.nanoTime() - start);
+            MemkitEvents.endWait(event, name, "object", served);
         }
     }
 
@@ -439,6 +445,7 @@ public final class BoundedPool<T> implements AutoCloseable {
             leaks.increment();
             RECORD_SITES.setOpaque(this, true);
             LeaseLeakReport report = new LeaseLeakReport(name, t.type, site);
+            MemkitEvents.leak(name, t.type, site);
             try {
                 leakListener.accept(report);
             } catch (RuntimeException e) {
