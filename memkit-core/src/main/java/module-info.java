@@ -9,6 +9,10 @@
  *       ({@link dev.memkit.budget.MemoryBudget}, {@link dev.memkit.budget.PressureMonitor}).</li>
  *   <li>{@code dev.memkit.buffer}: a size-class pool of off-heap buffers
  *       ({@link dev.memkit.buffer.BufferPool}).</li>
+ *   <li>{@code dev.memkit.offheap}: pointer-free off-heap records
+ *       ({@link dev.memkit.offheap.StructLayouts}).</li>
+ *   <li>{@code dev.memkit.stats}: memory snapshots, monitoring, profiles, JMX, JFR and the debug endpoint
+ *       ({@link dev.memkit.stats.MemoryMonitor}, {@link dev.memkit.stats.DebugEndpoint}).</li>
  *   <li>{@code dev.memkit.pool}: object pools, unbounded per-thread ({@link dev.memkit.pool.LocalPool}) and
  *       bounded with leases ({@link dev.memkit.pool.BoundedPool}).</li>
  * </ul>
@@ -31,6 +35,7 @@ module dev.memkit {
     exports dev.memkit.arena;
     exports dev.memkit.budget;
     exports dev.memkit.buffer;
+    exports dev.memkit.offheap;
     exports dev.memkit.pool;
     exports dev.memkit.stats;
 }
