@@ -41,6 +41,10 @@ public final class MemoryStatsCollector implements AutoCloseable {
     private final GcPauses pauses = new GcPauses();
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    // The JVM's pools and collectors are fixed at start-up: look them up once, not per snapshot.
+    private final List<MemoryPoolMXBean> memoryPools = ManagementFactory.getMemoryPoolMXBeans();
+    private final List<GarbageCollectorMXBean> gcs = ManagementFactory.getGarbageCollectorMXBeans();
+    private final List<BufferPoolMXBean> nioPools = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class);
     private long lastAllocated = -1;
     private long lastNanos;
 
@@ -87,7 +91,7 @@ public final class MemoryStatsCollector implements AutoCloseable {
         MemoryUsage heap = memory.getHeapMemoryUsage();
         List<MemoryStats.Pool> pools = new ArrayList<>();
         long heapAfterGc = 0;
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+        for (MemoryPoolMXBean p : memoryPools) {
             MemoryUsage u = p.getUsage();
             MemoryUsage after = p.getCollectionUsage();
             boolean isHeap = p.getType() == MemoryType.HEAP;
@@ -98,7 +102,7 @@ public final class MemoryStatsCollector implements AutoCloseable {
             pools.add(new MemoryStats.Pool(p.getName(), isHeap, u.getUsed(), u.getCommitted(), u.getMax(), afterGc));
         }
         List<MemoryStats.Collector> collectors = new ArrayList<>();
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        for (GarbageCollectorMXBean gc : gcs) {
             collectors.add(new MemoryStats.Collector(gc.getName(), gc.getCollectionCount(), gc.getCollectionTime()));
         }
         long allocated = allocatedBytes();
@@ -109,7 +113,7 @@ public final class MemoryStatsCollector implements AutoCloseable {
         lastAllocated = allocated;
         lastNanos = now;
         List<MemoryStats.NioPool> nio = new ArrayList<>();
-        for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+        for (BufferPoolMXBean b : nioPools) {
             nio.add(new MemoryStats.NioPool(b.getName(), b.getCount(), b.getMemoryUsed(), b.getTotalCapacity()));
         }
         long[] proc = ProcessMemory.read();
