@@ -3,9 +3,6 @@ package dev.memkit.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,34 +13,20 @@ class CommandLineTest {
     @TempDir
     Path tmp;
 
-    record Outcome(int exit, String out, String err) {}
-
-    private static synchronized Outcome run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Main.run(args);
-            return new Outcome(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun.Outcome run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
     void missingArgumentsAreAUsageError() {
-        Outcome o = run("backup");
+        CliRun.Outcome o = run("backup");
         assertEquals(2, o.exit());
         assertTrue(o.err().contains("Missing required"), o.err());
     }
 
     @Test
     void malformedTargetIsExplained() {
-        Outcome o = run("backup", tmp.toString(), "--to", "nowhere");
+        CliRun.Outcome o = run("backup", tmp.toString(), "--to", "nowhere");
         assertEquals(1, o.exit());
         assertTrue(o.err().contains("HOST:PORT"), o.err());
     }
@@ -61,7 +44,7 @@ class CommandLineTest {
 
     @Test
     void missingSourceFailsClearly() {
-        Outcome o = run("backup", tmp.resolve("nope").toString(), "--to", "127.0.0.1:9");
+        CliRun.Outcome o = run("backup", tmp.resolve("nope").toString(), "--to", "127.0.0.1:9");
         assertEquals(1, o.exit());
         assertTrue(o.err().contains("does not exist"), o.err());
     }
@@ -73,7 +56,7 @@ class CommandLineTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Outcome o = run("backup", tmp.toString(), "--to", "127.0.0.1:" + port);
+        CliRun.Outcome o = run("backup", tmp.toString(), "--to", "127.0.0.1:" + port);
         assertEquals(1, o.exit());
         assertTrue(o.err().contains("unreachable") && o.err().contains("FAILED"), o.err());
     }
@@ -81,7 +64,7 @@ class CommandLineTest {
     @Test
     void tinyDemoRunsEndToEndInChildJvms() throws Exception {
         Path report = tmp.resolve("report.html");
-        Outcome o = run("demo", "--size", "tiny", "--threads", "2", "--heap", "256m", "--workdir", tmp.toString(),
+        CliRun.Outcome o = run("demo", "--size", "tiny", "--threads", "2", "--heap", "256m", "--workdir", tmp.toString(),
                 "--report", report.toString());
         assertEquals(0, o.exit(), o.out() + o.err());
         assertTrue(o.out().contains("verified byte for byte yes") || o.out().matches("(?s).*verified byte for byte\\s+yes\\s+yes.*"),

@@ -112,18 +112,11 @@ public final class JmxExport implements AutoCloseable {
         @Override
         public String[] getBudgets() {
             List<String> out = new ArrayList<>();
-            List<MemoryStats.Budget> budgets = new ArrayList<>();
-            collect(manager.budget(), budgets);
-            for (MemoryStats.Budget b : budgets) {
+            for (MemoryStats.Budget b : MemoryStatsCollector.budgetsOf(manager.budget())) {
                 out.add(b.path() + ": " + ByteSize.format(b.usedBytes()) + " of " + ByteSize.format(b.limitBytes())
                         + ", " + b.refusals() + " refusals");
             }
             return out.toArray(String[]::new);
-        }
-
-        private static void collect(dev.memkit.budget.MemoryBudget b, List<MemoryStats.Budget> out) {
-            out.add(new MemoryStats.Budget(b.path(), b.limit(), b.used(), b.refusals(), b.critical()));
-            b.children().forEach(c -> collect(c, out));
         }
 
         @Override

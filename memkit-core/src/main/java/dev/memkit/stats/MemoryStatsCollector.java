@@ -118,10 +118,10 @@ public final class MemoryStatsCollector implements AutoCloseable {
         }
         long[] proc = ProcessMemory.read();
         long[] nmtTotals = nmt ? nmtTotals() : new long[] {-1, -1};
-        List<MemoryStats.Budget> budgets = new ArrayList<>();
+        List<MemoryStats.Budget> budgets = List.of();
         MemoryManagerStats memkit = null;
         if (manager != null) {
-            addBudgets(manager.budget(), budgets);
+            budgets = budgetsOf(manager.budget());
             memkit = manager.stats();
         }
         return new MemoryStats(Instant.now(), heap.getUsed(), heap.getCommitted(), heap.getMax(), heapAfterGc,
@@ -139,6 +139,13 @@ public final class MemoryStatsCollector implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /** A budget and all its descendants, depth first, root first. */
+    static List<MemoryStats.Budget> budgetsOf(MemoryBudget root) {
+        List<MemoryStats.Budget> out = new ArrayList<>();
+        addBudgets(root, out);
+        return out;
     }
 
     private static void addBudgets(MemoryBudget b, List<MemoryStats.Budget> out) {

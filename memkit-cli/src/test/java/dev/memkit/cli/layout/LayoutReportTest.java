@@ -1,11 +1,8 @@
 package dev.memkit.cli.layout;
 
-import dev.memkit.cli.Main;
+import dev.memkit.cli.CliRun;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,21 +48,12 @@ class LayoutReportTest {
 
     @Test
     void theCommandExplainsAMissingClass() {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            assertEquals(0, Main.run("layout", Order.class.getName(), "--count", "10"));
-            assertTrue(out.toString(StandardCharsets.UTF_8).contains("Cost of 10 instances"));
-            assertEquals(1, Main.run("layout", "com.example.Missing"));
-            assertTrue(err.toString(StandardCharsets.UTF_8).contains("class not found: com.example.Missing"));
-            assertEquals(1, Main.run("layout", "java.lang.String", "--count", "0"));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        CliRun.Outcome ok = CliRun.run("layout", Order.class.getName(), "--count", "10");
+        assertEquals(0, ok.exit());
+        assertTrue(ok.out().contains("Cost of 10 instances"), ok.out());
+        CliRun.Outcome missing = CliRun.run("layout", "com.example.Missing");
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("class not found: com.example.Missing"), missing.err());
+        assertEquals(1, CliRun.run("layout", "java.lang.String", "--count", "0").exit());
     }
 }
