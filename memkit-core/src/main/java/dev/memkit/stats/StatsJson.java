@@ -112,7 +112,8 @@ final class StatsJson {
         for (MemoryStats s : samples) {
             w.beginObject().field("timeMillis", s.time().toEpochMilli())
                     .field("heapUsedBytes", s.heapUsedBytes()).field("heapUsedAfterGcBytes", s.heapUsedAfterGcBytes())
-                    .field("heapMaxBytes", s.heapMaxBytes()).field("rssBytes", s.rssBytes())
+                    .field("heapCommittedBytes", s.heapCommittedBytes()).field("heapMaxBytes", s.heapMaxBytes())
+                    .field("rssBytes", s.rssBytes())
                     .field("nioBytes", s.nioUsedBytes()).field("memkitBytes", s.memkitReservedBytes())
                     .field("pauseCount", s.pauses().count()).field("pauseP99Millis", s.pauses().p99Millis())
                     .field("pauseMaxMillis", s.pauses().maxMillis())
