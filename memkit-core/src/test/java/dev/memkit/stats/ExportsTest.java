@@ -58,6 +58,10 @@ class ExportsTest {
         }
     }
 
+    private static void leakOne(BoundedPool<Object> pool) throws InterruptedException {
+        pool.acquire().get();
+    }
+
     private static void unregister(AutoCloseable registration) throws Exception {
         registration.close();
     }
@@ -87,6 +91,12 @@ class ExportsTest {
                 var held = objects.acquire();
                 assertThrows(PoolTimeoutException.class, () -> objects.acquire(Duration.ofMillis(10)));
                 held.close();
+                leakOne(objects);
+                for (int i = 0; i < 100 && objects.stats().leaksDetected() == 0; i++) {
+                    System.gc();
+                    Thread.sleep(10);
+                }
+                assertEquals(1, objects.stats().leaksDetected());
             }
             r.stop();
             r.dump(file);
@@ -94,7 +104,8 @@ class ExportsTest {
         List<RecordedEvent> events = RecordingFile.readAllEvents(file);
         Set<String> names = events.stream().map(e -> e.getEventType().getName()).collect(Collectors.toSet());
         assertTrue(names.containsAll(Set.of("dev.memkit.PoolExhausted", "dev.memkit.PoolWait",
-                "dev.memkit.BudgetRefused", "dev.memkit.PressureChanged", "dev.memkit.HugeAllocation")), names::toString);
+                "dev.memkit.BudgetRefused", "dev.memkit.PressureChanged", "dev.memkit.HugeAllocation",
+                "dev.memkit.Leak")), names::toString);
         RecordedEvent refused = events.stream().filter(e -> e.getEventType().getName().equals("dev.memkit.BudgetRefused"))
                 .findFirst().orElseThrow();
         assertEquals("jfr-budget", refused.getString("budget"));
