@@ -353,6 +353,7 @@ public final class BoundedPool<T> implements AutoCloseable {
             throw new IllegalStateException("lease from pool '" + name + "' was already released");
         }
         s.object = lease.object;      // back in the pool's hands before anything can fail
+        lease.object = null;
         s.site = null;
         RuntimeException failure = null;
         boolean keep = !invalidate && !isClosed();

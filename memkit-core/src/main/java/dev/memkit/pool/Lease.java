@@ -20,8 +20,11 @@ public final class Lease<T> implements AutoCloseable {
     private final BoundedPool<T> pool;
     final Slot slot;
     final long stamp;
-    /** The leased object: while leased, this is the pool's only strong reference to it. */
-    final T object;
+    /**
+     * The leased object: while leased, the pool's only strong reference to it. Cleared at release, so a stale
+     * lease kept by its former holder does not keep the object reachable (which would hide a later leak of it).
+     */
+    T object;
 
     Lease(BoundedPool<T> pool, Slot slot, long stamp, T object) {
         this.pool = pool;

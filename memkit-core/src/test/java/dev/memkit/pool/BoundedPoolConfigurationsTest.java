@@ -9,6 +9,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Runs {@link BoundedPoolContract} against every leak mode and a range of capacities. */
 class BoundedPoolConfigurationsTest {
@@ -27,6 +28,21 @@ class BoundedPoolConfigurationsTest {
         @Override
         boolean recoversEveryLeak() {
             return true;
+        }
+
+        @Test
+        void aStaleLeaseDoesNotHideALaterLeakOfItsObject() throws Exception {
+            BoundedPool<Conn> pool = unchecked(b -> b.capacity(1));
+            Lease<Conn> stale = pool.acquire();
+            stale.close();                              // kept by its former holder
+            pool.acquire().get();                       // the same object, leaked
+            for (int i = 0; i < 100 && pool.stats().leaksDetected() == 0; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertEquals(1, pool.stats().leaksDetected());
+            assertTrue(stale.isReleased());
+            pool.close();
         }
     }
 
