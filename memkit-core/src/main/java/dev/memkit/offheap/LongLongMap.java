@@ -1,0 +1,439 @@
+package dev.memkit.offheap;
+
+import dev.memkit.budget.MemoryBudget;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.locks.StampedLock;
+
+/**
+ * A {@code long → long} hash map in native memory: no objects per entry, so the garbage collector never traces
+ * it however large it grows, and about 20 bytes per entry (16-byte slots at 80% average load).
+ *
+ * <pre>{@code
+ * try (LongLongMap index = LongLongMap.builder().expectedSize(30_000_000).build()) {
+ *     index.put(42, 7);
+ *     long v = index.getOrDefault(42, -1);
+ * }
+ * }</pre>
+ *
+ * <h2>Design</h2>
+ * The keys are spread over independent segments by the top bits of their hash; each segment is one
+ * {@link LongTable} (Robin Hood open addressing, up to 90% full) that grows by 25% on its own. Growing one segment
+ * rehashes only that segment's entries, so no put ever waits for the whole map to be copied (with the default 64
+ * segments, a 30-million-entry map rehashes under half a million entries at a time), and the capacity is never
+ * forced to a power of two.
+ *
+ * <h2>Concurrency</h2>
+ * A concurrent map ({@link Builder#concurrent(boolean)}, the default) guards each segment with a
+ * {@link StampedLock}: puts and removes take the segment's write lock; gets first read optimistically without
+ * writing any shared memory and fall back to the read lock if a writer intervened. Every operation on one key is
+ * atomic (linearizable); {@link #size()}, {@link #forEach} and {@link #clear()} work segment by segment, so under
+ * concurrent writes they see each segment at a different moment. A map built with {@code concurrent(false)} does
+ * no locking and must be confined to one thread at a time.
+ *
+ * <h2>Ownership</h2>
+ * The map owns its native memory (drawn from the {@link Builder#budget(MemoryBudget) budget} when one is given);
+ * {@link #close()} frees it and every later call throws {@link IllegalStateException}. Heap footprint: a few
+ * objects per segment, independent of the number of entries.
+ */
+public final class LongLongMap implements AutoCloseable {
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(LongLongMap.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Segment[] segments;
+    private final int shift;                  // hash >>> shift = segment index
+    private final boolean concurrent;
+    @SuppressWarnings("unused") // accessed through CLOSED
+    private boolean closed;
+
+    /** One independently locked and grown part of the map. */
+    private static final class Segment {
+        final StampedLock lock = new StampedLock();
+        LongTable table;          // replaced under the write lock; read optimistically
+        boolean hasZero;          // key 0 cannot live in a table (0 marks an empty slot)
+        long zeroValue;
+    }
+
+    private LongLongMap(Builder b) {
+        concurrent = b.concurrent;
+        int n = b.segments;
+        segments = new Segment[n];
+        shift = 64 - Integer.numberOfTrailingZeros(n);
+        int perSegment = LongTable.capacityFor((b.expectedSize + n - 1) / n);
+        try {
+            for (int i = 0; i < n; i++) {
+                segments[i] = new Segment();
+                segments[i].table = new LongTable(perSegment, b.budget);
+            }
+        } catch (RuntimeException e) {
+            for (Segment s : segments) {
+                if (s != null && s.table != null) {
+                    s.table.free();
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Starts configuring a map.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private Segment segmentFor(long hash) {
+        return segments[shift == 64 ? 0 : (int) (hash >>> shift)];
+    }
+
+    private void ensureOpen() {
+        if ((boolean) CLOSED.getOpaque(this)) {
+            throw new IllegalStateException("LongLongMap is closed");
+        }
+    }
+
+    /**
+     * The value of {@code key}, or {@code defaultValue} when absent.
+     *
+     * @param key any long
+     * @param defaultValue returned when the key is absent
+     * @return the value
+     * @throws IllegalStateException if the map is closed
+     */
+    public long getOrDefault(long key, long defaultValue) {
+        return lookup(key, defaultValue, false);
+    }
+
+    /** The value (or {@code defaultValue}), or with {@code presence} 1 if present and 0 if not. */
+    private long lookup(long key, long defaultValue, boolean presence) {
+        ensureOpen();
+        long h = LongTable.mix(key);
+        Segment s = segmentFor(h);
+        if (!concurrent) {
+            return read(s, key, h, defaultValue, presence);
+        }
+        StampedLock lock = s.lock;
+        long stamp = lock.tryOptimisticRead();
+        if (stamp != 0) {
+            try {
+                long v = read(s, key, h, defaultValue, presence);
+                if (lock.validate(stamp)) {
+                    return v;
+                }
+            } catch (IllegalStateException | IndexOutOfBoundsException racedWithAWriter) {
+                // the table was replaced and freed under us: read again under the lock
+            }
+        }
+        stamp = lock.readLock();
+        try {
+            ensureOpen();
+            return read(s, key, h, defaultValue, presence);
+        } finally {
+            lock.unlockRead(stamp);
+        }
+    }
+
+    private static long read(Segment s, long key, long h, long defaultValue, boolean presence) {
+        if (key == 0) {
+            return presence ? (s.hasZero ? 1 : 0) : s.hasZero ? s.zeroValue : defaultValue;
+        }
+        LongTable t = s.table;
+        int i = t.find(key, h);
+        if (presence) {
+            return i < 0 ? 0 : 1;
+        }
+        return i < 0 ? defaultValue : t.value(i);
+    }
+
+    /**
+     * Whether {@code key} is present.
+     *
+     * @param key any long
+     * @return true if present
+     */
+    public boolean containsKey(long key) {
+        return lookup(key, 0, true) != 0;
+    }
+
+    /**
+     * Associates {@code value} with {@code key}.
+     *
+     * @param key any long
+     * @param value any long
+     * @return true if the key was new, false if an existing value was replaced
+     * @throws dev.memkit.budget.BudgetExceededException if growing needs memory the budget refuses; the map is
+     *         then unchanged
+     * @throws IllegalStateException if the map is closed
+     */
+    public boolean put(long key, long value) {
+        ensureOpen();
+        long h = LongTable.mix(key);
+        Segment s = segmentFor(h);
+        long stamp = concurrent ? s.lock.writeLock() : 0;
+        try {
+            ensureOpen();
+            if (key == 0) {
+                boolean fresh = !s.hasZero;
+                s.hasZero = true;
+                s.zeroValue = value;
+                return fresh;
+            }
+            LongTable t = s.table;
+            int i = t.find(key, h);
+            if (i >= 0) {
+                t.setValue(i, value);
+                return false;
+            }
+            if (t.size >= t.maxSize) {
+                LongTable bigger = t.grow(LongTable.grownCapacity(t.capacity));
+                s.table = bigger;
+                t.free();
+                t = bigger;
+            }
+            t.insertNew(key, value, h);
+            return true;
+        } finally {
+            if (concurrent) {
+                s.lock.unlockWrite(stamp);
+            }
+        }
+    }
+
+    /**
+     * Removes {@code key}.
+     *
+     * @param key any long
+     * @return true if it was present
+     * @throws IllegalStateException if the map is closed
+     */
+    public boolean remove(long key) {
+        ensureOpen();
+        long h = LongTable.mix(key);
+        Segment s = segmentFor(h);
+        long stamp = concurrent ? s.lock.writeLock() : 0;
+        try {
+            ensureOpen();
+            if (key == 0) {
+                boolean had = s.hasZero;
+                s.hasZero = false;
+                s.zeroValue = 0;
+                return had;
+            }
+            LongTable t = s.table;
+            int i = t.find(key, h);
+            if (i < 0) {
+                return false;
+            }
+            t.removeAt(i);
+            return true;
+        } finally {
+            if (concurrent) {
+                s.lock.unlockWrite(stamp);
+            }
+        }
+    }
+
+    /**
+     * The number of entries (summed segment by segment; see the class comment on concurrency).
+     *
+     * @return the size
+     */
+    public long size() {
+        ensureOpen();
+        long n = 0;
+        for (Segment s : segments) {
+            long stamp = concurrent ? s.lock.readLock() : 0;
+            try {
+                n += s.table.size + (s.hasZero ? 1 : 0);
+            } finally {
+                if (concurrent) {
+                    s.lock.unlockRead(stamp);
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Native bytes held by the tables.
+     *
+     * @return bytes
+     */
+    public long nativeBytes() {
+        ensureOpen();
+        long n = 0;
+        for (Segment s : segments) {
+            long stamp = concurrent ? s.lock.readLock() : 0;
+            try {
+                n += LongTable.bytesFor(s.table.capacity);
+            } finally {
+                if (concurrent) {
+                    s.lock.unlockRead(stamp);
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Receives entries from {@link #forEach}. */
+    @FunctionalInterface
+    public interface EntryConsumer {
+        /**
+         * One entry.
+         *
+         * @param key the key
+         * @param value its value
+         */
+        void accept(long key, long value);
+    }
+
+    /**
+     * Calls {@code action} for every entry, segment by segment, holding each segment's read lock meanwhile (so the
+     * action must not modify this map). The order is unspecified.
+     *
+     * @param action the action
+     */
+    public void forEach(EntryConsumer action) {
+        Objects.requireNonNull(action, "action");
+        ensureOpen();
+        for (Segment s : segments) {
+            long stamp = concurrent ? s.lock.readLock() : 0;
+            try {
+                if (s.hasZero) {
+                    action.accept(0, s.zeroValue);
+                }
+                LongTable t = s.table;
+                for (int i = 0; i < t.capacity; i++) {
+                    long k = t.key(i);
+                    if (k != 0) {
+                        action.accept(k, t.value(i));
+                    }
+                }
+            } finally {
+                if (concurrent) {
+                    s.lock.unlockRead(stamp);
+                }
+            }
+        }
+    }
+
+    /** Removes every entry, keeping the tables' memory. */
+    public void clear() {
+        ensureOpen();
+        for (Segment s : segments) {
+            long stamp = concurrent ? s.lock.writeLock() : 0;
+            try {
+                s.table.clear();
+                s.hasZero = false;
+                s.zeroValue = 0;
+            } finally {
+                if (concurrent) {
+                    s.lock.unlockWrite(stamp);
+                }
+            }
+        }
+    }
+
+    /** Frees all native memory. Later calls throw {@link IllegalStateException}. Idempotent. */
+    @Override
+    public void close() {
+        if ((boolean) CLOSED.getAndSet(this, true)) {
+            return;
+        }
+        for (Segment s : segments) {
+            long stamp = concurrent ? s.lock.writeLock() : 0;
+            try {
+                s.table.free();
+            } finally {
+                if (concurrent) {
+                    s.lock.unlockWrite(stamp);
+                }
+            }
+        }
+    }
+
+    /** Configuration of a {@link LongLongMap}. Not thread-safe; build once. */
+    public static final class Builder {
+        private long expectedSize = 1024;
+        private int segments = 64;
+        private boolean concurrent = true;
+        private MemoryBudget budget;
+
+        private Builder() {
+        }
+
+        /**
+         * Entries to size the tables for up front (the map grows past it as needed). Default 1024.
+         *
+         * @param entries at least 0
+         * @return this builder
+         */
+        public Builder expectedSize(long entries) {
+            if (entries < 0) {
+                throw new IllegalArgumentException("expectedSize must not be negative: " + entries);
+            }
+            this.expectedSize = entries;
+            return this;
+        }
+
+        /**
+         * The number of segments: more means shorter pauses when a segment grows and less lock contention, at a
+         * few hundred bytes each. Default 64.
+         *
+         * @param count a power of two between 1 and 65536
+         * @return this builder
+         */
+        public Builder segments(int count) {
+            if (count < 1 || count > 65_536 || Integer.bitCount(count) != 1) {
+                throw new IllegalArgumentException("segments must be a power of two in [1, 65536]: " + count);
+            }
+            this.segments = count;
+            return this;
+        }
+
+        /**
+         * Whether the map is safe for concurrent use (default true); false saves the locking for maps confined to
+         * one thread at a time.
+         *
+         * @param concurrent true for thread-safe
+         * @return this builder
+         */
+        public Builder concurrent(boolean concurrent) {
+            this.concurrent = concurrent;
+            return this;
+        }
+
+        /**
+         * Charges every table to this budget; a put that must grow a segment the budget refuses throws
+         * {@link dev.memkit.budget.BudgetExceededException} and leaves the map unchanged.
+         *
+         * @param budget the budget
+         * @return this builder
+         */
+        public Builder budget(MemoryBudget budget) {
+            this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * Allocates the tables.
+         *
+         * @return the map
+         * @throws dev.memkit.budget.BudgetExceededException if the budget refuses the initial tables
+         */
+        public LongLongMap build() {
+            return new LongLongMap(this);
+        }
+    }
+}

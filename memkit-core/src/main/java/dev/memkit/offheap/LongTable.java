@@ -1,0 +1,210 @@
+package dev.memkit.offheap;
+
+import dev.memkit.budget.MemoryBudget;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One open-addressing table of {@code long → long} in native memory: Robin Hood hashing with linear probing and
+ * backward-shift deletion, at most 90% full.
+ *
+ * <pre>
+ *   slot i (16 bytes), at offset 16 * i
+ *   +---------------------------+---------------------------+
+ *   | key (8, 0 = empty)        | value (8)                 |
+ *   +---------------------------+---------------------------+
+ * </pre>
+ *
+ * <p><b>Algorithm.</b> A key's home slot is {@code (low32(hash) * capacity) >>> 32} (a multiply, so the capacity
+ * need not be a power of two and can grow by 25% at a time). Robin Hood insertion swaps a key into any slot whose
+ * resident is closer to its own home, which keeps every probe sequence short even at 90% load; a lookup stops
+ * at an empty slot or at a resident closer to home than the probe (the key cannot be further on). Removal shifts
+ * the following displaced entries back one slot, so no tombstones accumulate. Key 0 marks an empty slot; the
+ * map stores key 0 outside the table.
+ *
+ * <p><b>Ownership and concurrency.</b> Not thread-safe: {@link LongLongMap} guards each table with its segment's
+ * lock. The table owns one shared {@link Arena}; {@link #free()} closes it, after which any access (a racing
+ * optimistic reader's) throws {@link IllegalStateException} instead of reading freed memory.
+ */
+final class LongTable {
+    static final double MAX_LOAD = 0.9;
+    static final int MIN_CAPACITY = 16;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+
+    final int capacity;
+    final int maxSize;
+    int size;
+    private final Arena arena;
+    private final MemorySegment mem;
+    private final MemoryBudget budget;      // charged for this table's bytes; null when unbudgeted
+
+    /** Allocates a zeroed (all empty) table; the budget, if any, is charged first. */
+    LongTable(int capacity, MemoryBudget budget) {
+        this.capacity = capacity;
+        this.maxSize = (int) Math.min(capacity - 1L, (long) (capacity * MAX_LOAD));
+        this.budget = budget;
+        long bytes = bytesFor(capacity);
+        if (budget != null && !budget.tryReserve(bytes)) {
+            // Refused: let the budget explain why in its exception. Should it succeed after all, we hold the bytes.
+            budget.reserve(bytes, java.time.Duration.ZERO).bytes();
+        }
+        try {
+            arena = Arena.ofShared();
+            mem = arena.allocate(bytes, 16);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            if (budget != null) {
+                budget.release(bytes);
+            }
+            throw e;
+        }
+    }
+
+    static long bytesFor(int capacity) {
+        return 16L * capacity;
+    }
+
+    /** The capacity after growing: 25% more, so memory per entry stays near 16 / 0.8 bytes. */
+    static int grownCapacity(int capacity) {
+        long next = Math.max(MIN_CAPACITY, capacity + (capacity >> 2));
+        if (next > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("a LongLongMap segment cannot hold more than ~1.9 billion entries;"
+                    + " build the map with more segments");
+        }
+        return (int) next;
+    }
+
+    /** The smallest capacity that holds {@code entries} under the load limit. */
+    static int capacityFor(long entries) {
+        return (int) Math.max(MIN_CAPACITY, Math.min(Integer.MAX_VALUE - 8L, (long) Math.ceil(entries / MAX_LOAD) + 1));
+    }
+
+    /** MurmurHash3's 64-bit finaliser: every key bit affects every hash bit. */
+    static long mix(long key) {
+        long h = key;
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    private int home(long hash) {
+        return (int) (((hash & 0xFFFF_FFFFL) * capacity) >>> 32);
+    }
+
+    private int next(int i) {
+        return i + 1 == capacity ? 0 : i + 1;
+    }
+
+    private int distance(int slot, long residentKey) {
+        int d = slot - home(mix(residentKey));
+        return d < 0 ? d + capacity : d;
+    }
+
+    long key(int i) {
+        return mem.get(LONG, (long) i << 4);
+    }
+
+    long value(int i) {
+        return mem.get(LONG, ((long) i << 4) + 8);
+    }
+
+    private void set(int i, long key, long value) {
+        mem.set(LONG, (long) i << 4, key);
+        mem.set(LONG, ((long) i << 4) + 8, value);
+    }
+
+    /**
+     * The slot holding {@code key} (never 0), or -1. Bounded even on a table another thread is changing (an
+     * optimistic reader validates afterwards).
+     */
+    int find(long key, long hash) {
+        int i = home(hash);
+        for (int dist = 0; dist < capacity; dist++) {
+            long k = key(i);
+            if (k == key) {
+                return i;
+            }
+            if (k == 0 || distance(i, k) < dist) {
+                return -1;
+            }
+            i = next(i);
+        }
+        return -1;
+    }
+
+    /** Sets the value of a key known to be present at slot {@code i}. */
+    void setValue(int i, long value) {
+        mem.set(LONG, ((long) i << 4) + 8, value);
+    }
+
+    /** Inserts a key known to be absent (never 0); the caller made room. */
+    void insertNew(long key, long value, long hash) {
+        int i = home(hash);
+        int dist = 0;
+        long k = key;
+        long v = value;
+        while (true) {
+            long rk = key(i);
+            if (rk == 0) {
+                set(i, k, v);
+                size++;
+                return;
+            }
+            int rd = distance(i, rk);
+            if (rd < dist) {              // the resident is richer: it moves on, we take its slot
+                long rv = value(i);
+                set(i, k, v);
+                k = rk;
+                v = rv;
+                dist = rd;
+            }
+            i = next(i);
+            dist++;
+        }
+    }
+
+    /** Removes the entry at slot {@code i}, shifting the displaced entries after it back by one. */
+    void removeAt(int i) {
+        int j = next(i);
+        while (true) {
+            long kj = key(j);
+            if (kj == 0 || distance(j, kj) == 0) {
+                break;
+            }
+            set(i, kj, value(j));
+            i = j;
+            j = next(j);
+        }
+        set(i, 0, 0);
+        size--;
+    }
+
+    /** A larger table with every entry of this one. This table is left unchanged (the caller frees it). */
+    LongTable grow(int newCapacity) {
+        LongTable t = new LongTable(newCapacity, budget);
+        for (int i = 0; i < capacity; i++) {
+            long k = key(i);
+            if (k != 0) {
+                t.insertNew(k, value(i), mix(k));
+            }
+        }
+        return t;
+    }
+
+    void clear() {
+        mem.fill((byte) 0);
+        size = 0;
+    }
+
+    /** Frees the native memory and returns its bytes to the budget. */
+    void free() {
+        arena.close();
+        if (budget != null) {
+            budget.release(bytesFor(capacity));
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.memkit.offheap;
+
+import dev.memkit.budget.BudgetExceededException;
+import dev.memkit.budget.MemoryBudget;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Random operation sequences against {@link HashMap}, on tiny segments so growth and shifting happen a lot. */
+class LongLongMapModelTest {
+    enum Kind { PUT, GET, REMOVE, CONTAINS, ITERATE, CLEAR }
+
+    record Op(Kind kind, long key, long value) {}
+
+    @Provide
+    Arbitrary<List<Op>> ops() {
+        // Few distinct keys (including 0, negatives and extremes) so puts, hits and removes collide often.
+        Arbitrary<Long> keys = Arbitraries.oneOf(Arbitraries.longs().between(-300, 300),
+                Arbitraries.of(0L, Long.MIN_VALUE, Long.MAX_VALUE, -1L), Arbitraries.longs());
+        Arbitrary<Kind> kinds = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(40, Arbitraries.just(Kind.PUT)),
+                net.jqwik.api.Tuple.of(20, Arbitraries.just(Kind.GET)),
+                net.jqwik.api.Tuple.of(20, Arbitraries.just(Kind.REMOVE)),
+                net.jqwik.api.Tuple.of(10, Arbitraries.just(Kind.CONTAINS)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.ITERATE)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(Kind.CLEAR)));
+        return net.jqwik.api.Combinators.combine(kinds, keys, Arbitraries.longs()).as(Op::new).list()
+                .ofMinSize(1).ofMaxSize(600);
+    }
+
+    @Property(tries = 150)
+    void agreesWithHashMap(@ForAll("ops") List<Op> ops, @ForAll boolean concurrent,
+                           @ForAll("segmentCounts") int segments) {
+        Map<Long, Long> model = new HashMap<>();
+        try (LongLongMap map = LongLongMap.builder().expectedSize(0).segments(segments).concurrent(concurrent)
+                .build()) {
+            for (Op op : ops) {
+                switch (op.kind()) {
+                    case PUT -> assertEquals(!model.containsKey(op.key()), map.put(op.key(), op.value()),
+                            "put reports whether the key was new");
+                    case GET -> assertEquals(model.getOrDefault(op.key(), 12345L), map.getOrDefault(op.key(), 12345L));
+                    case REMOVE -> assertEquals(model.remove(op.key()) != null, map.remove(op.key()));
+                    case CONTAINS -> assertEquals(model.containsKey(op.key()), map.containsKey(op.key()));
+                    case ITERATE -> {
+                        Map<Long, Long> seen = new HashMap<>();
+                        map.forEach((k, v) -> assertEquals(null, seen.put(k, v), "each key once"));
+                        assertEquals(model, seen);
+                    }
+                    case CLEAR -> {
+                        map.clear();
+                        model.clear();
+                    }
+                }
+                if (op.kind() == Kind.PUT) {
+                    model.put(op.key(), op.value());
+                }
+                assertEquals(model.size(), map.size());
+            }
+            for (Map.Entry<Long, Long> e : model.entrySet()) {
+                assertEquals(e.getValue(), map.getOrDefault(e.getKey(), 0));
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<Integer> segmentCounts() {
+        return Arbitraries.of(1, 2, 8);
+    }
+
+    @Test
+    void growsFromEmptyToAMillionAndStaysDense() {
+        try (LongLongMap map = LongLongMap.builder().expectedSize(0).build()) {
+            for (long k = 1; k <= 1_000_000; k++) {
+                map.put(k * 7919, k);
+            }
+            assertEquals(1_000_000, map.size());
+            for (long k = 1; k <= 1_000_000; k += 997) {
+                assertEquals(k, map.getOrDefault(k * 7919, -1));
+            }
+            double bytesPerEntry = (double) map.nativeBytes() / map.size();
+            assertTrue(bytesPerEntry < 26, "bytes per entry " + bytesPerEntry);
+        }
+    }
+
+    @Test
+    void useAfterCloseThrows() {
+        LongLongMap map = LongLongMap.builder().build();
+        map.put(1, 2);
+        map.close();
+        map.close();
+        assertThrows(IllegalStateException.class, () -> map.getOrDefault(1, 0));
+        assertThrows(IllegalStateException.class, () -> map.put(1, 2));
+        assertThrows(IllegalStateException.class, () -> map.remove(1));
+        assertThrows(IllegalStateException.class, map::size);
+    }
+
+    @Test
+    void aRefusedGrowthLeavesTheMapUnchangedAndEverythingIsReturned() {
+        MemoryBudget budget = MemoryBudget.root("maps", 64 * 1024);
+        try (LongLongMap map = LongLongMap.builder().expectedSize(0).segments(1).budget(budget).build()) {
+            long k = 1;
+            BudgetExceededException refused = null;
+            for (; k < 100_000 && refused == null; k++) {
+                try {
+                    map.put(k, k);
+                } catch (BudgetExceededException e) {
+                    refused = e;
+                }
+            }
+            assertTrue(refused != null && refused.getMessage().contains("maps"), String.valueOf(refused));
+            long failedKey = k - 1;
+            assertFalse(map.containsKey(failedKey), "the refused put did not happen");
+            assertEquals(failedKey - 1, map.size());
+            for (long i = 1; i < failedKey; i++) {
+                assertEquals(i, map.getOrDefault(i, -1));
+            }
+            assertTrue(budget.used() > 0 && budget.used() <= 64 * 1024);
+        }
+        assertEquals(0, budget.used(), "close returns every byte to the budget");
+    }
+}

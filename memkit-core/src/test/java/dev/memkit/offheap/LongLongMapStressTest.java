@@ -1,0 +1,90 @@
+package dev.memkit.offheap;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Writers own disjoint key ranges and keep an exact model of them while segments grow and entries shift under
+ * readers; every value encodes its key, so a reader that ever sees a value of another key (a torn or misplaced
+ * read) fails. Bounded by operation count and a wall-clock cap.
+ */
+class LongLongMapStressTest {
+    private static final long SALT = 0x5DEECE66DL;
+
+    @Test
+    void concurrentWritersAndOptimisticReadersNeverSeeAWrongValue() throws Exception {
+        int writers = 3;
+        int readers = 3;
+        long cap = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        AtomicBoolean done = new AtomicBoolean();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        try (LongLongMap map = LongLongMap.builder().expectedSize(0).segments(4).build()) {
+            List<Thread> threads = new ArrayList<>();
+            List<java.util.Map<Long, Long>> models = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                java.util.Map<Long, Long> model = new java.util.HashMap<>();
+                models.add(model);
+                threads.add(Thread.ofPlatform().start(() -> {
+                    SplittableRandom rnd = new SplittableRandom(id);
+                    try {
+                        for (int i = 0; i < 300_000 && System.nanoTime() < cap; i++) {
+                            long key = rnd.nextLong(50_000) * writers + id;   // disjoint per writer
+                            long value = key * SALT + rnd.nextInt(1000);
+                            if (rnd.nextInt(4) == 0) {
+                                assertEquals(model.remove(key) != null, map.remove(key));
+                            } else {
+                                assertEquals(!model.containsKey(key), map.put(key, value));
+                                model.put(key, value);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (int r = 0; r < readers; r++) {
+                int seed = 100 + r;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    SplittableRandom rnd = new SplittableRandom(seed);
+                    try {
+                        while (!done.get() && System.nanoTime() < cap) {
+                            long key = rnd.nextLong(50_000L * writers);
+                            long v = map.getOrDefault(key, Long.MIN_VALUE);
+                            if (v != Long.MIN_VALUE && (v - key * SALT < 0 || v - key * SALT >= 1000)) {
+                                throw new AssertionError("key " + key + " read a value of another key: " + v);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (int i = 0; i < writers; i++) {
+                threads.get(i).join();
+            }
+            done.set(true);
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            long expected = 0;
+            for (java.util.Map<Long, Long> model : models) {
+                expected += model.size();
+                for (var e : model.entrySet()) {
+                    assertEquals(e.getValue(), map.getOrDefault(e.getKey(), -1));
+                }
+            }
+            assertEquals(expected, map.size());
+        }
+    }
+}
