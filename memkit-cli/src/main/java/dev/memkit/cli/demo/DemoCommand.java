@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * runs the same backup twice in fresh JVMs with the same heap settings (naive buffers, then memkit's pool),
  * verifies both restores byte for byte, and prints and charts what each run cost.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = BigHeapCommand.class,
         description = "Parallel backup, naive buffers vs memkit's BufferPool, measured side by side.")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "default",

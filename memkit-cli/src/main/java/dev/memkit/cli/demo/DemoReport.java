@@ -93,12 +93,20 @@ final class DemoReport {
     }
 
     private static String chart(List<DemoCommand.Run> runs, int column) {
+        return chart(runs.stream().map(DemoCommand.Run::samples).toList(), List.of("naive", "pooled"), column);
+    }
+
+    /**
+     * An inline SVG line chart of one column of several runs' samples ({@code [ms, rss, heap, offHeap]}), the
+     * value axis in bytes; each run's line gets the CSS class at its index.
+     */
+    static String chart(List<List<long[]>> series, List<String> classes, int column) {
         int w = 900;
         int h = 260;
         long maxT = 1;
         long maxV = 1;
-        for (DemoCommand.Run r : runs) {
-            for (long[] s : r.samples()) {
+        for (List<long[]> samples : series) {
+            for (long[] s : samples) {
                 maxT = Math.max(maxT, s[0]);
                 maxV = Math.max(maxV, s[column]);
             }
@@ -113,21 +121,20 @@ final class DemoReport {
         }
         sb.append(String.format(Locale.ROOT, "<text x=\"70\" y=\"%d\" font-size=\"11\">0 s</text>"
                 + "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.1f s</text>", h + 20, w - 60, h + 20, maxT / 1000.0));
-        String[] cls = {"naive", "pooled"};
-        for (int i = 0; i < runs.size(); i++) {
+        for (int i = 0; i < series.size(); i++) {
             StringBuilder pts = new StringBuilder();
-            for (long[] s : runs.get(i).samples()) {
+            for (long[] s : series.get(i)) {
                 double x = 70 + (w - 80) * (double) s[0] / maxT;
                 double y = 10 + (h - 20) * (1 - (double) s[column] / maxV);
                 pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
             }
-            sb.append("<polyline class=\"").append(cls[Math.min(i, 1)])
+            sb.append("<polyline class=\"").append(classes.get(Math.min(i, classes.size() - 1)))
                     .append("\" fill=\"none\" stroke-width=\"2\" points=\"").append(pts).append("\"/>");
         }
         return sb.append("</svg>").toString();
     }
 
-    private static String esc(String s) {
+    static String esc(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -16,25 +16,32 @@ final class ProgressBar {
     }
 
     void update(long files, long bytes, long totalFiles, long totalBytes) {
-        double frac = totalBytes == 0 ? 1 : (double) bytes / totalBytes;
+        draw(totalBytes == 0 ? 1 : (double) bytes / totalBytes, files >= totalFiles, String.format(Locale.ROOT,
+                "%4d/%d files  %s/%s", files, totalFiles, ByteSize.format(bytes), ByteSize.format(totalBytes)));
+    }
+
+    /** Progress counted in items of one kind ("entries"). */
+    void updateCount(long done, long total, String unit) {
+        draw(total == 0 ? 1 : (double) done / total, done >= total,
+                String.format(Locale.ROOT, "%,d/%,d %s", done, total, unit));
+    }
+
+    private void draw(double frac, boolean complete, String detail) {
+        int filled = (int) Math.round(frac * 30);
+        String line = String.format(Locale.ROOT, "  %s [%s%s] %s", label, "#".repeat(filled), "-".repeat(30 - filled),
+                detail);
         if (terminal) {
             long now = System.nanoTime();
-            if (now - lastDraw < 100_000_000L && files < totalFiles) {
+            if (now - lastDraw < 100_000_000L && !complete) {
                 return;
             }
             lastDraw = now;
-            System.out.print("\r" + line(frac, files, bytes, totalFiles, totalBytes));
+            System.out.print("\r" + line);
             System.out.flush();
         } else if ((int) (frac * 4) > lastQuarter) {
             lastQuarter = (int) (frac * 4);
-            System.out.println(line(frac, files, bytes, totalFiles, totalBytes));
+            System.out.println(line);
         }
-    }
-
-    private String line(double frac, long files, long bytes, long totalFiles, long totalBytes) {
-        int filled = (int) Math.round(frac * 30);
-        return String.format(Locale.ROOT, "  %s [%s%s] %4d/%d files  %s/%s", label, "#".repeat(filled),
-                "-".repeat(30 - filled), files, totalFiles, ByteSize.format(bytes), ByteSize.format(totalBytes));
     }
 
     void finish(String outcome) {

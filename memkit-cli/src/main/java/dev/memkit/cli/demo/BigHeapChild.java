@@ -1,0 +1,231 @@
+package dev.memkit.cli.demo;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.memkit.offheap.LongLongMap;
+
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One run of {@code memkit demo bigheap}, in its own JVM: load N entries into one store, then run allocation churn
+ * on every core plus one reader for a fixed time, measuring the collector. Writes {@code key=value} lines and
+ * memory samples for the parent to read.
+ *
+ * <p>Arguments: {@code store (hashmap|memkit) entries seconds reportFile}.
+ */
+public final class BigHeapChild {
+    private BigHeapChild() {}
+
+    /** The two stores behind one interface. */
+    interface Store {
+        void put(long k, long v);
+
+        long get(long k);
+
+        long offHeapBytes();
+    }
+
+    /** GC pauses and concurrent cycles of the current phase, from the collectors' notifications. */
+    static final class GcWatch implements NotificationListener {
+        long pauses;
+        long pauseNanosTotal;
+        long pauseNanosMax;
+        long concurrentNanos;
+
+        @Override
+        public synchronized void handleNotification(Notification n, Object handback) {
+            if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+                return;
+            }
+            var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+            long nanos = info.getGcInfo().getDuration() * 1_000_000L;
+            String name = info.getGcName();
+            if (name.contains("Cycles") || name.contains("Concurrent")) {
+                concurrentNanos += nanos;   // concurrent marking and relocation: work, not a pause
+            } else {
+                pauses++;
+                pauseNanosTotal += nanos;
+                pauseNanosMax = Math.max(pauseNanosMax, nanos);
+            }
+        }
+
+        synchronized void reset() {
+            pauses = 0;
+            pauseNanosTotal = 0;
+            pauseNanosMax = 0;
+            concurrentNanos = 0;
+        }
+    }
+
+    static long key(long i) {
+        return (i + 1) * 0x9E3779B97F4A7C15L;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String kind = args[0];
+        long entries = Long.parseLong(args[1]);
+        int seconds = Integer.parseInt(args[2]);
+        Path report = Path.of(args[3]);
+        Store store = kind.equals("memkit") ? memkitStore() : hashMapStore();
+        GcWatch gc = new GcWatch();
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (b instanceof NotificationEmitter e) {
+                e.addNotificationListener(gc, null, null);
+            }
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        List<String> out = new ArrayList<>();
+        try (MemorySampler sampler = new MemorySampler(store::offHeapBytes)) {
+            long rss0 = MemorySampler.procStatus("VmRSS");
+            long slowestPut = 0;
+            long t0 = System.nanoTime();
+            for (long i = 0; i < entries; i++) {
+                long s = System.nanoTime();
+                store.put(key(i), i);
+                slowestPut = Math.max(slowestPut, System.nanoTime() - s);
+                if (i % 1_000_000 == 0) {
+                    System.out.println("@progress " + i + " " + entries);
+                }
+            }
+            long loadNanos = System.nanoTime() - t0;
+            long rss1 = MemorySampler.procStatus("VmRSS");
+            out.add("loadMs=" + loadNanos / 1_000_000);
+            out.add("slowestPutMicros=" + slowestPut / 1000);
+            out.add("bytesPerEntry=" + (entries == 0 ? 0 : (double) (rss1 - rss0) / entries));
+            System.out.println("@phase churn");
+            // Churn: every core allocates, keeping a ring of medium-lived objects so some survive young
+            // collections and the old generation has to be marked (and with it, the store if it lives there).
+            gc.reset();
+            long[] gcCount0 = collectorCounts();
+            long cpu0 = os.getProcessCpuTime();
+            long javaCpu0 = javaThreadsCpu(threads);
+            AtomicBoolean stop = new AtomicBoolean();
+            LongAdder reads = new LongAdder();
+            List<Thread> workers = new ArrayList<>();
+            int cores = Runtime.getRuntime().availableProcessors();
+            for (int c = 0; c < cores; c++) {
+                int seed = c;
+                workers.add(Thread.ofPlatform().name("churn-" + c).start(() -> churn(stop, seed)));
+            }
+            workers.add(Thread.ofPlatform().name("reader").start(() -> {
+                SplittableRandom rnd = new SplittableRandom(7);
+                long sink = 0;
+                while (!stop.get()) {
+                    for (int i = 0; i < 1024; i++) {
+                        sink += store.get(key(rnd.nextLong(Math.max(1, entries))));
+                    }
+                    reads.add(1024);
+                }
+                if (sink == 42) {
+                    System.out.print("");
+                }
+            }));
+            long churnStart = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            long javaCpu1 = javaThreadsCpu(threads);
+            long cpu1 = os.getProcessCpuTime();
+            stop.set(true);
+            for (Thread t : workers) {
+                t.join();
+            }
+            double churnSeconds = (System.nanoTime() - churnStart) / 1e9;
+            long[] gcCount1 = collectorCounts();
+            synchronized (gc) {
+                out.add("churnGcCount=" + (gcCount1[0] - gcCount0[0]));
+                out.add("churnGcTimeMs=" + (gcCount1[1] - gcCount0[1]));
+                out.add("churnPauses=" + gc.pauses);
+                out.add("churnPauseTotalMs=" + gc.pauseNanosTotal / 1_000_000);
+                out.add("churnPauseMaxMs=" + gc.pauseNanosMax / 1_000_000.0);
+                out.add("churnConcurrentGcMs=" + gc.concurrentNanos / 1_000_000);
+            }
+            out.add("churnVmCpuMs=" + Math.max(0, (cpu1 - cpu0) - (javaCpu1 - javaCpu0)) / 1_000_000);
+            out.add("readsPerSecond=" + (long) (reads.sum() / churnSeconds));
+            out.add("entries=" + entries);
+            out.add("ok=true");
+            sampler.write(report, out);
+        }
+    }
+
+    private static long[] collectorCounts() {
+        long count = 0;
+        long millis = 0;
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, b.getCollectionCount());
+            millis += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {count, millis};
+    }
+
+    /** CPU time of every live Java thread: subtracted from the process's, it leaves the GC's and the VM's. */
+    private static long javaThreadsCpu(com.sun.management.ThreadMXBean threads) {
+        long sum = 0;
+        for (long cpu : threads.getThreadCpuTime(threads.getAllThreadIds())) {
+            sum += Math.max(0, cpu);
+        }
+        return sum;
+    }
+
+    private static void churn(AtomicBoolean stop, int seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Object[] ring = new Object[100_000];
+        int i = 0;
+        while (!stop.get()) {
+            ring[i] = rnd.nextInt(8) == 0 ? new long[16 + rnd.nextInt(64)] : new Object[] {new Object(), ring};
+            i = i + 1 == ring.length ? 0 : i + 1;
+        }
+    }
+
+    private static Store hashMapStore() {
+        Map<Long, Long> map = new HashMap<>();
+        return new Store() {
+            @Override
+            public void put(long k, long v) {
+                map.put(k, v);
+            }
+
+            @Override
+            public long get(long k) {
+                Long v = map.get(k);
+                return v == null ? 0 : v;
+            }
+
+            @Override
+            public long offHeapBytes() {
+                return 0;
+            }
+        };
+    }
+
+    private static Store memkitStore() {
+        LongLongMap map = LongLongMap.builder().expectedSize(0).build();   // grows from empty, like the HashMap
+        return new Store() {
+            @Override
+            public void put(long k, long v) {
+                map.put(k, v);
+            }
+
+            @Override
+            public long get(long k) {
+                return map.getOrDefault(k, 0);
+            }
+
+            @Override
+            public long offHeapBytes() {
+                return map.nativeBytes();
+            }
+        };
+    }
+}

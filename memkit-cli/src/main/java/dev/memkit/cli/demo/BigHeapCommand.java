@@ -1,0 +1,191 @@
+package dev.memkit.cli.demo;
+
+import dev.memkit.ByteSize;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code memkit demo bigheap}: the large-heap story. Loads the same N entries into {@code HashMap<Long, Long>}
+ * and into memkit's off-heap {@code LongLongMap}, each in a fresh JVM with the same heap and collector, then runs
+ * allocation churn on every core plus a reader, and compares what the collector had to do.
+ */
+@Command(name = "bigheap", mixinStandardHelpOptions = true,
+        description = "HashMap<Long, Long> vs memkit's off-heap LongLongMap under GC pressure, side by side.")
+public final class BigHeapCommand implements Callable<Integer> {
+    @Option(names = "--entries", defaultValue = "10000000",
+            description = "entries to load (default ${DEFAULT-VALUE}: about a minute per run on 2 cores)")
+    long entries;
+
+    @Option(names = "--seconds", defaultValue = "20", description = "churn phase length (default ${DEFAULT-VALUE})")
+    int seconds;
+
+    @Option(names = "--heap", defaultValue = "3g", description = "-Xmx of both JVMs (default ${DEFAULT-VALUE})")
+    String heap;
+
+    @Option(names = "--gc", defaultValue = "g1", description = "g1 or zgc (generational ZGC) (default ${DEFAULT-VALUE})")
+    String gc;
+
+    @Option(names = "--report", defaultValue = "memkit-bigheap.html", description = "HTML report path")
+    Path reportPath;
+
+    /** One run's figures. */
+    record Run(String label, Map<String, String> kv, List<long[]> samples) {
+        double num(String key) {
+            return Double.parseDouble(kv.getOrDefault(key, "0"));
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (entries < 1 || entries > 1_000_000_000L) {
+            throw new IllegalArgumentException("--entries must be in [1, 1e9], got " + entries);
+        }
+        if (seconds < 1 || seconds > 3600) {
+            throw new IllegalArgumentException("--seconds must be in [1, 3600], got " + seconds);
+        }
+        String gcFlag = switch (gc.toLowerCase(Locale.ROOT)) {
+            case "g1" -> "-XX:+UseG1GC";
+            case "zgc" -> "-XX:+UseZGC";
+            default -> throw new IllegalArgumentException("--gc must be g1 or zgc, got " + gc);
+        };
+        ByteSize.parse("--heap", heap);
+        System.out.printf(Locale.ROOT, "memkit demo bigheap: %,d entries, -Xmx%s %s, %d s of churn on %d cores + "
+                + "a reader%n%n", entries, heap, gcFlag, seconds, Runtime.getRuntime().availableProcessors());
+        Path work = Files.createTempDirectory("memkit-bigheap-");
+        try {
+            List<Run> runs = List.of(run(work, "hashmap", "HashMap<Long,Long>", gcFlag),
+                    run(work, "memkit", "memkit LongLongMap", gcFlag));
+            System.out.println();
+            System.out.print(table(runs));
+            Path html = reportPath.toAbsolutePath();
+            Files.writeString(html, html(runs, gcFlag));
+            System.out.println("\nreport: " + html);
+            return runs.stream().allMatch(r -> "true".equals(r.kv().get("ok"))) ? 0 : 1;
+        } finally {
+            DemoCommand.deleteTree(work);
+        }
+    }
+
+    private Run run(Path work, String store, String label, String gcFlag) throws Exception {
+        Path report = work.resolve("report-" + store + ".txt");
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx" + heap,
+                "-Xms" + heap, gcFlag, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), BigHeapChild.class.getName(), store, Long.toString(entries),
+                Integer.toString(seconds), report.toString());
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProgressBar bar = new ProgressBar(String.format(Locale.ROOT, "%-20s", label));
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("@progress ")) {
+                    String[] f = line.split(" ");
+                    bar.updateCount(Long.parseLong(f[1]), Long.parseLong(f[2]), "entries loaded");
+                } else if (line.equals("@phase churn")) {
+                    bar.updateCount(entries, entries, "entries loaded, churning for " + seconds + " s");
+                } else {
+                    System.out.println(line);
+                }
+            }
+        }
+        int exit = p.waitFor();
+        bar.finish(exit == 0 ? "done" : "FAILED (exit " + exit + ")");
+        Map<String, String> kv = new HashMap<>();
+        List<long[]> samples = new ArrayList<>();
+        if (Files.exists(report)) {
+            for (String line : Files.readAllLines(report)) {
+                int eq = line.indexOf('=');
+                if (eq < 0) {
+                    continue;
+                }
+                if (line.startsWith("sample=")) {
+                    String[] f = line.substring(eq + 1).split(",");
+                    samples.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
+                        Long.parseLong(f[3])});
+                } else {
+                    kv.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+        }
+        if (exit != 0) {
+            kv.put("ok", "false");
+        }
+        return new Run(label, kv, samples);
+    }
+
+    static String table(List<Run> runs) {
+        Run a = runs.get(0);
+        Run b = runs.get(1);
+        StringBuilder sb = new StringBuilder();
+        row(sb, "", a.label(), b.label(), "memkit/HashMap");
+        row(sb, "load time", secs(a.num("loadMs")), secs(b.num("loadMs")), ratio(b.num("loadMs"), a.num("loadMs")));
+        row(sb, "slowest put", ms(a.num("slowestPutMicros") / 1000), ms(b.num("slowestPutMicros") / 1000), "");
+        row(sb, "bytes/entry (RSS)", fmt(a.num("bytesPerEntry")), fmt(b.num("bytesPerEntry")),
+                ratio(b.num("bytesPerEntry"), a.num("bytesPerEntry")));
+        row(sb, "peak RSS", ByteSize.format((long) a.num("peakRss")), ByteSize.format((long) b.num("peakRss")),
+                ratio(b.num("peakRss"), a.num("peakRss")));
+        row(sb, "under churn:", "", "", "");
+        row(sb, "  GC count", fmt(a.num("churnGcCount")), fmt(b.num("churnGcCount")), "");
+        row(sb, "  GC pause total", ms(a.num("churnPauseTotalMs")), ms(b.num("churnPauseTotalMs")),
+                ratio(b.num("churnPauseTotalMs"), a.num("churnPauseTotalMs")));
+        row(sb, "  max pause", ms(a.num("churnPauseMaxMs")), ms(b.num("churnPauseMaxMs")),
+                ratio(b.num("churnPauseMaxMs"), a.num("churnPauseMaxMs")));
+        row(sb, "  concurrent GC time", ms(a.num("churnConcurrentGcMs")), ms(b.num("churnConcurrentGcMs")),
+                ratio(b.num("churnConcurrentGcMs"), a.num("churnConcurrentGcMs")));
+        row(sb, "  GC+VM CPU time", ms(a.num("churnVmCpuMs")), ms(b.num("churnVmCpuMs")),
+                ratio(b.num("churnVmCpuMs"), a.num("churnVmCpuMs")));
+        row(sb, "  reads/s", String.format(Locale.ROOT, "%,.0f", a.num("readsPerSecond")),
+                String.format(Locale.ROOT, "%,.0f", b.num("readsPerSecond")),
+                ratio(b.num("readsPerSecond"), a.num("readsPerSecond")));
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String name, String a, String b, String r) {
+        sb.append(String.format(Locale.ROOT, "%-22s %-20s %-20s %s%n", name, a, b, r));
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%,.0f" : "%.1f", v);
+    }
+
+    private static String secs(double ms) {
+        return String.format(Locale.ROOT, "%.1f s", ms / 1000);
+    }
+
+    private static String ms(double ms) {
+        return String.format(Locale.ROOT, ms >= 100 ? "%,.0f ms" : "%.1f ms", ms);
+    }
+
+    private static String ratio(double num, double den) {
+        return den <= 0 ? "" : String.format(Locale.ROOT, "%.2f", num / den);
+    }
+
+    private String html(List<Run> runs, String gcFlag) {
+        List<List<long[]>> series = runs.stream().map(Run::samples).toList();
+        List<String> classes = List.of("hashmap", "memkit");
+        return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>memkit bigheap report</title>"
+                + "<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}"
+                + ".hashmap{stroke:#d9534f}.memkit{stroke:#0275d8}"
+                + "svg{background:#fafafa;border:1px solid #ddd;margin:8px 0}</style></head><body>"
+                + "<h1>memkit demo bigheap: HashMap&lt;Long,Long&gt; vs LongLongMap</h1>"
+                + String.format(Locale.ROOT, "<p>%,d entries; both JVMs -Xmx%s %s; %d s of churn on every core plus "
+                        + "a reader.</p>", entries, DemoReport.esc(heap), gcFlag, seconds)
+                + "<pre>" + DemoReport.esc(table(runs)) + "</pre>"
+                + "<h2>RSS over time</h2>" + DemoReport.chart(series, classes, 1)
+                + "<h2>Heap used over time</h2>" + DemoReport.chart(series, classes, 2)
+                + "<h2>Off-heap (LongLongMap tables) over time</h2>" + DemoReport.chart(series, classes, 3)
+                + "<p>Red: HashMap. Blue: memkit LongLongMap. Sampled every 50 ms inside each JVM; the load phase is "
+                + "followed by the churn phase.</p></body></html>\n";
+    }
+}
