@@ -104,19 +104,7 @@ public final class BigHeapCommand implements Callable<Integer> {
         Map<String, String> kv = new HashMap<>();
         List<long[]> samples = new ArrayList<>();
         if (Files.exists(report)) {
-            for (String line : Files.readAllLines(report)) {
-                int eq = line.indexOf('=');
-                if (eq < 0) {
-                    continue;
-                }
-                if (line.startsWith("sample=")) {
-                    String[] f = line.substring(eq + 1).split(",");
-                    samples.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
-                        Long.parseLong(f[3])});
-                } else {
-                    kv.put(line.substring(0, eq), line.substring(eq + 1));
-                }
-            }
+            DemoReport.read(report, kv, samples);
         }
         if (exit != 0) {
             kv.put("ok", "false");

@@ -16,9 +16,11 @@ import java.util.function.Function;
 final class DemoReport {
     private DemoReport() {}
 
-    static DemoCommand.Run readRun(String label, Path report, boolean identical) throws IOException {
-        Map<String, String> kv = new HashMap<>();
-        List<long[]> samples = new ArrayList<>();
+    /**
+     * Reads a child JVM's report ({@link MemorySampler#write}): {@code key=value} lines into {@code kv}, and
+     * {@code sample=ms,rss,heap,offHeap} lines into {@code samples}.
+     */
+    static void read(Path report, Map<String, String> kv, List<long[]> samples) throws IOException {
         for (String line : Files.readAllLines(report)) {
             int eq = line.indexOf('=');
             if (eq < 0) {
@@ -34,6 +36,12 @@ final class DemoReport {
                 kv.put(k, v);
             }
         }
+    }
+
+    static DemoCommand.Run readRun(String label, Path report, boolean identical) throws IOException {
+        Map<String, String> kv = new HashMap<>();
+        List<long[]> samples = new ArrayList<>();
+        read(report, kv, samples);
         Function<String, Long> num = k -> Long.parseLong(kv.getOrDefault(k, "0"));
         boolean ok = Boolean.parseBoolean(kv.get("ok")) && identical;
         return new DemoCommand.Run(label, num.apply("peakRss"), num.apply("peakHeap"), num.apply("peakOffHeap"),
