@@ -8,28 +8,30 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * One open-addressing table of {@code long → long} in native memory: Robin Hood hashing with linear probing and
- * backward-shift deletion, at most 90% full.
+ * backward-shift deletion, at most 92% full.
  *
  * <pre>
  *   slot i (16 bytes), at offset 16 * i
  *   +---------------------------+---------------------------+
- *   | key (8, 0 = empty)        | value (8)                 |
+ *   | mix(key) (8, 0 = empty)   | value (8)                 |
  *   +---------------------------+---------------------------+
  * </pre>
  *
- * <p><b>Algorithm.</b> A key's home slot is {@code (low32(hash) * capacity) >>> 32} (a multiply, so the capacity
- * need not be a power of two and can grow by 25% at a time). Robin Hood insertion swaps a key into any slot whose
- * resident is closer to its own home, which keeps every probe sequence short even at 90% load; a lookup stops
+ * <p><b>Algorithm.</b> A slot stores the key's hash, not the key: the hash function ({@link #mix}) is a bijection
+ * on 64-bit values, so the key is recovered exactly by {@link #unmix}, and a probe never has to rehash a resident
+ * to learn its home. A key's home slot is {@code (low32(hash) * capacity) >>> 32} (a multiply, so the capacity
+ * need not be a power of two and can grow by 20% at a time). Robin Hood insertion swaps a key into any slot whose
+ * resident is closer to its own home, which keeps every probe sequence short even at 92% load; a lookup stops
  * at an empty slot or at a resident closer to home than the probe (the key cannot be further on). Removal shifts
- * the following displaced entries back one slot, so no tombstones accumulate. Key 0 marks an empty slot; the
- * map stores key 0 outside the table.
+ * the following displaced entries back one slot, so no tombstones accumulate. Hash 0 (the hash of key 0) marks
+ * an empty slot; the map stores key 0 outside the table.
  *
  * <p><b>Ownership and concurrency.</b> Not thread-safe: {@link LongLongMap} guards each table with its segment's
  * lock. The table owns one shared {@link Arena}; {@link #free()} closes it, after which any access (a racing
  * optimistic reader's) throws {@link IllegalStateException} instead of reading freed memory.
  */
 final class LongTable {
-    static final double MAX_LOAD = 0.9;
+    static final double MAX_LOAD = 0.92;
     static final int MIN_CAPACITY = 16;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
 
@@ -65,9 +67,12 @@ final class LongTable {
         return 16L * capacity;
     }
 
-    /** The capacity after growing: 25% more, so memory per entry stays near 16 / 0.8 bytes. */
+    /**
+     * The capacity after growing: 20% more, so a table is between 77% and 92% full and memory per entry stays
+     * near 16 / 0.84 = 19 bytes.
+     */
     static int grownCapacity(int capacity) {
-        long next = Math.max(MIN_CAPACITY, capacity + (capacity >> 2));
+        long next = Math.max(MIN_CAPACITY, capacity + capacity / 5);
         if (next > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("a LongLongMap segment cannot hold more than ~1.9 billion entries;"
                     + " build the map with more segments");
@@ -80,7 +85,7 @@ final class LongTable {
         return (int) Math.max(MIN_CAPACITY, Math.min(Integer.MAX_VALUE - 8L, (long) Math.ceil(entries / MAX_LOAD) + 1));
     }
 
-    /** MurmurHash3's 64-bit finaliser: every key bit affects every hash bit. */
+    /** MurmurHash3's 64-bit finaliser: every key bit affects every hash bit; a bijection, undone by unmix. */
     static long mix(long key) {
         long h = key;
         h ^= h >>> 33;
@@ -91,6 +96,17 @@ final class LongTable {
         return h;
     }
 
+    /** The inverse of {@link #mix}: xor-shifts by 33 undo themselves; the multipliers' inverses mod 2^64. */
+    static long unmix(long hash) {
+        long k = hash;
+        k ^= k >>> 33;
+        k *= 0x9cb4b2f8129337dbL;
+        k ^= k >>> 33;
+        k *= 0x4f74430c22a54005L;
+        k ^= k >>> 33;
+        return k;
+    }
+
     private int home(long hash) {
         return (int) (((hash & 0xFFFF_FFFFL) * capacity) >>> 32);
     }
@@ -99,12 +115,13 @@ final class LongTable {
         return i + 1 == capacity ? 0 : i + 1;
     }
 
-    private int distance(int slot, long residentKey) {
-        int d = slot - home(mix(residentKey));
+    private int distance(int slot, long residentHash) {
+        int d = slot - home(residentHash);
         return d < 0 ? d + capacity : d;
     }
 
-    long key(int i) {
+    /** The hash stored in slot {@code i} (0 when empty); the key is {@code unmix} of it. */
+    long hashAt(int i) {
         return mem.get(LONG, (long) i << 4);
     }
 
@@ -118,17 +135,17 @@ final class LongTable {
     }
 
     /**
-     * The slot holding {@code key} (never 0), or -1. Bounded even on a table another thread is changing (an
-     * optimistic reader validates afterwards).
+     * The slot holding the key whose hash is {@code hash} (never 0), or -1. Bounded even on a table another thread
+     * is changing (an optimistic reader validates afterwards).
      */
-    int find(long key, long hash) {
+    int find(long hash) {
         int i = home(hash);
         for (int dist = 0; dist < capacity; dist++) {
-            long k = key(i);
-            if (k == key) {
+            long h = hashAt(i);
+            if (h == hash) {
                 return i;
             }
-            if (k == 0 || distance(i, k) < dist) {
+            if (h == 0 || distance(i, h) < dist) {
                 return -1;
             }
             i = next(i);
@@ -141,14 +158,14 @@ final class LongTable {
         mem.set(LONG, ((long) i << 4) + 8, value);
     }
 
-    /** Inserts a key known to be absent (never 0); the caller made room. */
-    void insertNew(long key, long value, long hash) {
+    /** Inserts the key with hash {@code hash}, known to be absent (hash never 0); the caller made room. */
+    void insertNew(long hash, long value) {
         int i = home(hash);
         int dist = 0;
-        long k = key;
+        long k = hash;
         long v = value;
         while (true) {
-            long rk = key(i);
+            long rk = hashAt(i);
             if (rk == 0) {
                 set(i, k, v);
                 size++;
@@ -171,7 +188,7 @@ final class LongTable {
     void removeAt(int i) {
         int j = next(i);
         while (true) {
-            long kj = key(j);
+            long kj = hashAt(j);
             if (kj == 0 || distance(j, kj) == 0) {
                 break;
             }
@@ -187,9 +204,9 @@ final class LongTable {
     LongTable grow(int newCapacity) {
         LongTable t = new LongTable(newCapacity, budget);
         for (int i = 0; i < capacity; i++) {
-            long k = key(i);
-            if (k != 0) {
-                t.insertNew(k, value(i), mix(k));
+            long h = hashAt(i);
+            if (h != 0) {
+                t.insertNew(h, value(i));
             }
         }
         return t;
