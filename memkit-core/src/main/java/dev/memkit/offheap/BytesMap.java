@@ -1,0 +1,701 @@
+package dev.memkit.offheap;
+
+import dev.memkit.budget.MemoryBudget;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.locks.StampedLock;
+import java.util.function.BiConsumer;
+
+/**
+ * A map of variable-length byte keys to byte values in native memory: an off-heap index over append-only record
+ * slabs, a handful of heap objects however many entries it holds.
+ *
+ * <pre>{@code
+ * try (BytesMap m = BytesMap.builder().build()) {
+ *     m.put(key, value);                               // MemorySegment or byte[]
+ *     long n = m.get(key, out);                        // copies into `out`, no heap garbage
+ * }
+ * }</pre>
+ *
+ * <h2>Design</h2>
+ * Keys are spread over segments by hash; each segment has an index (Robin Hood open addressing, 8-byte slots,
+ * up to 92% full, growing by 20%) and a {@link RecordLog}. A put appends a record and points the index at it; the
+ * record it replaces becomes garbage. When a segment's garbage passes half its log (and one slab), the segment is
+ * compacted: its live records are copied to a fresh log and the old slabs freed. Overhead per entry is the index
+ * slot (8 bytes / load) plus a 2-byte record header for short keys and values: about 11 bytes.
+ *
+ * <pre>
+ *   index slot (8 bytes; 0 = empty)
+ *   +------------------------------------------+-------------+----------------------+
+ *   | record address + 1 (40 bits)             | probe dist  | hash tag (16 bits)   |
+ *   |                                          | (8 bits)    |                      |
+ *   +------------------------------------------+-------------+----------------------+
+ * </pre>
+ *
+ * <h2>Concurrency and ownership</h2>
+ * Thread-safe like {@link LongLongMap}: a {@link StampedLock} per segment, optimistic reads that fall back to the
+ * read lock, writes under the write lock; every single-key operation is atomic. The map owns its native memory
+ * (charged to the builder's budget, if any); {@link #close()} frees it and later calls throw
+ * {@link IllegalStateException}. Segments passed in are only read during the call; {@code get} writes only the
+ * caller's {@code out}.
+ */
+public final class BytesMap implements AutoCloseable {
+    private static final VarHandle CLOSED;
+    private static final ValueLayout.OfLong SLOT = ValueLayout.JAVA_LONG;
+    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final int MAX_DIST = 255;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(BytesMap.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Segment[] segments;
+    private final int shift;
+    private final long slabBytes;
+    private final MemoryBudget budget;
+    @SuppressWarnings("unused") // accessed through CLOSED
+    private boolean closed;
+
+    /** A segment's index and log; every field is guarded by {@link #lock}. */
+    private final class Segment {
+        final StampedLock lock = new StampedLock();
+        Arena indexArena;
+        MemorySegment index;
+        int capacity;
+        int size;
+        RecordLog log;
+        long liveBytes;
+
+        void allocateIndex(int cap) {
+            long bytes = 8L * cap;
+            if (budget != null && !budget.tryReserve(bytes)) {
+                budget.reserve(bytes, java.time.Duration.ZERO).bytes();
+            }
+            Arena a = Arena.ofShared();
+            index = a.allocate(bytes, 8);
+            indexArena = a;
+            capacity = cap;
+        }
+
+        void freeIndex() {
+            if (indexArena != null) {
+                indexArena.close();
+                if (budget != null) {
+                    budget.release(8L * capacity);
+                }
+                indexArena = null;
+            }
+        }
+
+        long slot(int i) {
+            return index.get(SLOT, (long) i << 3);
+        }
+
+        void setSlot(int i, long v) {
+            index.set(SLOT, (long) i << 3, v);
+        }
+
+        int home(long hash) {
+            return (int) (((hash & 0xFFFF_FFFFL) * capacity) >>> 32);
+        }
+
+        int next(int i) {
+            return i + 1 == capacity ? 0 : i + 1;
+        }
+
+        /** The index slot of {@code key}, or -1. Bounded on a table another thread changes (readers validate). */
+        int find(long hash, MemorySegment key) {
+            int i = home(hash);
+            long tag = hash >>> 48;
+            for (int dist = 0; dist <= MAX_DIST; dist++) {
+                long s = slot(i);
+                if (s == 0 || ((s >>> 16) & 0xFF) < dist) {
+                    return -1;
+                }
+                if ((s & 0xFFFF) == tag && keyEquals(address(s), key)) {
+                    return i;
+                }
+                i = next(i);
+            }
+            return -1;
+        }
+
+        boolean keyEquals(long address, MemorySegment key) {
+            long h = log.header(address);
+            long k = RecordLog.keyLength(h);
+            if (k != key.byteSize()) {
+                return false;
+            }
+            long at = RecordLog.keyOffset(address, h);
+            return MemorySegment.mismatch(log.slab(address), at, at + k, key, 0, k) < 0;
+        }
+
+        /** Inserts an entry for a key known to be absent; grows the index when it must. */
+        void insert(long hash, long address) {
+            if (size + 1 > (long) (capacity * 0.92)) {
+                rebuild(Math.max(16, capacity + capacity / 5));
+            }
+            long entry = ((address + 1) << 24) | (hash >>> 48);
+            if (!place(hash, entry)) {
+                rebuild(capacity + capacity / 5 + 1);
+                if (!place(hash, entry)) {
+                    throw new IllegalStateException("BytesMap index cannot place a key; hash distribution broken");
+                }
+            }
+            size++;
+        }
+
+        /** Robin Hood placement; false (table unchanged) if a probe would exceed the distance field. */
+        private boolean place(long hash, long entry) {
+            // A dry run first, so a too-long probe never leaves a displaced entry in hand.
+            int i = home(hash);
+            int dist = 0;
+            while (slot(i) != 0) {
+                long s = slot(i);
+                int sd = (int) ((s >>> 16) & 0xFF);
+                if (sd < dist) {
+                    dist = sd;    // from here on we carry the displaced entry
+                }
+                i = next(i);
+                if (++dist > MAX_DIST) {
+                    return false;
+                }
+            }
+            i = home(hash);
+            dist = 0;
+            long carry = entry;
+            while (true) {
+                long s = slot(i);
+                if (s == 0) {
+                    setSlot(i, withDist(carry, dist));
+                    return true;
+                }
+                int sd = (int) ((s >>> 16) & 0xFF);
+                if (sd < dist) {
+                    setSlot(i, withDist(carry, dist));
+                    carry = s;
+                    dist = sd;
+                }
+                i = next(i);
+                dist++;
+            }
+        }
+
+        void removeAt(int i) {
+            int j = next(i);
+            while (true) {
+                long s = slot(j);
+                int sd = (int) ((s >>> 16) & 0xFF);
+                if (s == 0 || sd == 0) {
+                    break;
+                }
+                setSlot(i, withDist(s, sd - 1));
+                i = j;
+                j = next(j);
+            }
+            setSlot(i, 0);
+            size--;
+        }
+
+        /** Re-indexes every entry into a new index of {@code newCapacity} slots (rehashing keys from the log). */
+        void rebuild(int newCapacity) {
+            MemorySegment old = index;
+            Arena oldArena = indexArena;
+            int oldCapacity = capacity;
+            allocateIndex(newCapacity);
+            for (int i = 0; i < oldCapacity; i++) {
+                long s = old.get(SLOT, (long) i << 3);
+                if (s != 0) {
+                    long address = address(s);
+                    long h = log.header(address);
+                    long hash = hash(log.slab(address), RecordLog.keyOffset(address, h), RecordLog.keyLength(h));
+                    if (!place(hash, s & ~0xFF_0000L)) {
+                        freeIndex();
+                        index = old;
+                        indexArena = oldArena;
+                        capacity = oldCapacity;
+                        rebuild(newCapacity + newCapacity / 5 + 1);
+                        return;
+                    }
+                }
+            }
+            oldArena.close();
+            if (budget != null) {
+                budget.release(8L * oldCapacity);
+            }
+        }
+
+        /**
+         * Copies the live records into a fresh log and frees the old one. All copies are made before the index
+         * changes, so a refused slab leaves the segment exactly as it was.
+         */
+        void compact() {
+            RecordLog fresh = new RecordLog(slabBytes, budget);
+            long[] moved = new long[capacity];
+            try {
+                for (int i = 0; i < capacity; i++) {
+                    long s = slot(i);
+                    if (s != 0) {
+                        long address = address(s);
+                        long h = log.header(address);
+                        MemorySegment slab = log.slab(address);
+                        long at = RecordLog.keyOffset(address, h);
+                        long k = RecordLog.keyLength(h);
+                        moved[i] = fresh.append(slab.asSlice(at, k), slab.asSlice(at + k, RecordLog.valueLength(h)));
+                    }
+                }
+            } catch (RuntimeException e) {
+                fresh.free();
+                throw e;
+            }
+            for (int i = 0; i < capacity; i++) {
+                long s = slot(i);
+                if (s != 0) {
+                    setSlot(i, ((moved[i] + 1) << 24) | (s & 0xFF_FFFFL));
+                }
+            }
+            log.free();
+            log = fresh;
+            liveBytes = fresh.recordBytes;
+        }
+
+        /** Compacts when garbage passes half the log and one slab; a refused compaction just waits for later. */
+        void maybeCompact() {
+            long garbage = log.recordBytes - liveBytes;
+            if (garbage > slabBytes && garbage * 2 > log.recordBytes) {
+                try {
+                    compact();
+                } catch (dev.memkit.budget.BudgetExceededException e) {
+                    // the put or remove itself succeeded; the garbage stays until memory allows compacting
+                }
+            }
+        }
+    }
+
+    private static long address(long slot) {
+        return (slot >>> 24) - 1;
+    }
+
+    private static long withDist(long entry, int dist) {
+        return (entry & ~0xFF_0000L) | ((long) dist << 16);
+    }
+
+    /** A 64-bit hash of {@code len} bytes at {@code at}: 8 bytes per step, then the MurmurHash3 finaliser. */
+    static long hash(MemorySegment s, long at, long len) {
+        long h = 0x9E3779B97F4A7C15L ^ len;
+        long p = at;
+        long end = at + len;
+        for (; p + 8 <= end; p += 8) {
+            h = Long.rotateLeft(h ^ (s.get(WORD, p) * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
+        }
+        long tail = 0;
+        for (int sh = 0; p < end; p++, sh += 8) {
+            tail |= (s.get(ValueLayout.JAVA_BYTE, p) & 0xFFL) << sh;
+        }
+        h ^= tail * 0xC2B2AE3D27D4EB4FL;
+        return LongTable.mix(h);
+    }
+
+    private BytesMap(Builder b) {
+        slabBytes = b.slabBytes;
+        budget = b.budget;
+        int n = b.segments;
+        segments = new Segment[n];
+        shift = 64 - Integer.numberOfTrailingZeros(n);
+        int perSegment = (int) Math.max(16, Math.min(1 << 30, (long) Math.ceil(b.expectedSize / 0.92 / n) + 1));
+        try {
+            for (int i = 0; i < n; i++) {
+                Segment s = new Segment();
+                s.log = new RecordLog(slabBytes, budget);
+                s.allocateIndex(perSegment);
+                segments[i] = s;
+            }
+        } catch (RuntimeException e) {
+            for (Segment s : segments) {
+                if (s != null) {
+                    s.freeIndex();
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Starts configuring a map.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private Segment segmentFor(long hash) {
+        return segments[shift == 64 ? 0 : (int) (hash >>> shift)];
+    }
+
+    private void ensureOpen() {
+        if ((boolean) CLOSED.getOpaque(this)) {
+            throw new IllegalStateException("BytesMap is closed");
+        }
+    }
+
+    /**
+     * Associates {@code value} with {@code key}, copying both.
+     *
+     * @param key the key bytes (any length up to 16 MiB with the value)
+     * @param value the value bytes
+     * @return true if the key was new
+     * @throws dev.memkit.budget.BudgetExceededException if the budget refuses memory; the map is then unchanged
+     * @throws IllegalStateException if the map is closed
+     */
+    public boolean put(MemorySegment key, MemorySegment value) {
+        ensureOpen();
+        long hash = hash(key, 0, key.byteSize());
+        Segment s = segmentFor(hash);
+        long stamp = s.lock.writeLock();
+        try {
+            ensureOpen();
+            int i = s.find(hash, key);
+            long address = s.log.append(key, value);      // may be refused: nothing has changed yet
+            long size = RecordLog.recordSize(key.byteSize(), value.byteSize());
+            if (i >= 0) {
+                long old = s.slot(i);
+                long oh = s.log.header(address(old));
+                s.setSlot(i, ((address + 1) << 24) | (old & 0xFF_FFFFL));
+                s.liveBytes += size - RecordLog.recordSize(RecordLog.keyLength(oh), RecordLog.valueLength(oh));
+                s.maybeCompact();
+                return false;
+            }
+            s.insert(hash, address);                       // may be refused: the record is then garbage
+            s.liveBytes += size;
+            return true;
+        } finally {
+            s.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * As {@link #put(MemorySegment, MemorySegment)} for arrays.
+     *
+     * @param key the key bytes
+     * @param value the value bytes
+     * @return true if the key was new
+     */
+    public boolean put(byte[] key, byte[] value) {
+        return put(MemorySegment.ofArray(key), MemorySegment.ofArray(value));
+    }
+
+    /**
+     * Copies the value of {@code key} into {@code out}, if it fits.
+     *
+     * @param key the key bytes
+     * @param out where the value goes (from offset 0)
+     * @return the value's length (copied only if it is at most {@code out.byteSize()}), or -1 if absent
+     * @throws IllegalStateException if the map is closed
+     */
+    public long get(MemorySegment key, MemorySegment out) {
+        ensureOpen();
+        long hash = hash(key, 0, key.byteSize());
+        Segment s = segmentFor(hash);
+        long stamp = s.lock.tryOptimisticRead();
+        if (stamp != 0) {
+            try {
+                long n = read(s, hash, key, out);
+                if (s.lock.validate(stamp)) {
+                    return n;
+                }
+            } catch (IllegalStateException | IndexOutOfBoundsException racedWithAWriter) {
+                // compaction or a rebuild freed what we were reading: read again under the lock
+            }
+        }
+        stamp = s.lock.readLock();
+        try {
+            ensureOpen();
+            return read(s, hash, key, out);
+        } finally {
+            s.lock.unlockRead(stamp);
+        }
+    }
+
+    private static long read(Segment s, long hash, MemorySegment key, MemorySegment out) {
+        int i = s.find(hash, key);
+        if (i < 0) {
+            return -1;
+        }
+        long address = address(s.slot(i));
+        long h = s.log.header(address);
+        long v = RecordLog.valueLength(h);
+        if (out != null && v <= out.byteSize()) {
+            MemorySegment.copy(s.log.slab(address), RecordLog.keyOffset(address, h) + RecordLog.keyLength(h), out,
+                    0, v);
+        }
+        return v;
+    }
+
+    /**
+     * The value of {@code key} as a new array (allocates; use {@link #get(MemorySegment, MemorySegment)} on hot
+     * paths).
+     *
+     * @param key the key bytes
+     * @return the value, or null if absent
+     */
+    public byte[] get(byte[] key) {
+        MemorySegment k = MemorySegment.ofArray(key);
+        while (true) {
+            long n = get(k, null);
+            if (n < 0) {
+                return null;
+            }
+            byte[] out = new byte[(int) n];
+            if (get(k, MemorySegment.ofArray(out)) == n) {
+                return out;
+            }
+        }
+    }
+
+    /**
+     * Whether {@code key} is present.
+     *
+     * @param key the key bytes
+     * @return true if present
+     */
+    public boolean containsKey(MemorySegment key) {
+        return get(key, null) >= 0;
+    }
+
+    /**
+     * Removes {@code key}.
+     *
+     * @param key the key bytes
+     * @return true if it was present
+     */
+    public boolean remove(MemorySegment key) {
+        ensureOpen();
+        long hash = hash(key, 0, key.byteSize());
+        Segment s = segmentFor(hash);
+        long stamp = s.lock.writeLock();
+        try {
+            ensureOpen();
+            int i = s.find(hash, key);
+            if (i < 0) {
+                return false;
+            }
+            long h = s.log.header(address(s.slot(i)));
+            s.liveBytes -= RecordLog.recordSize(RecordLog.keyLength(h), RecordLog.valueLength(h));
+            s.removeAt(i);
+            s.maybeCompact();
+            return true;
+        } finally {
+            s.lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * As {@link #remove(MemorySegment)} for an array.
+     *
+     * @param key the key bytes
+     * @return true if it was present
+     */
+    public boolean remove(byte[] key) {
+        return remove(MemorySegment.ofArray(key));
+    }
+
+    /**
+     * The number of entries.
+     *
+     * @return the size
+     */
+    public long size() {
+        return sum(s -> s.size);
+    }
+
+    /**
+     * Native bytes held: indexes plus record slabs.
+     *
+     * @return bytes
+     */
+    public long nativeBytes() {
+        return sum(s -> 8L * s.capacity + s.log.reservedBytes);
+    }
+
+    /**
+     * Bytes of records that were overwritten or removed and not yet compacted away.
+     *
+     * @return bytes
+     */
+    public long garbageBytes() {
+        return sum(s -> s.log.recordBytes - s.liveBytes);
+    }
+
+    private long sum(java.util.function.ToLongFunction<Segment> f) {
+        ensureOpen();
+        long n = 0;
+        for (Segment s : segments) {
+            long stamp = s.lock.readLock();
+            try {
+                n += f.applyAsLong(s);
+            } finally {
+                s.lock.unlockRead(stamp);
+            }
+        }
+        return n;
+    }
+
+    /** Compacts every segment now: all garbage is freed. */
+    public void compact() {
+        ensureOpen();
+        for (Segment s : segments) {
+            long stamp = s.lock.writeLock();
+            try {
+                s.compact();
+            } finally {
+                s.lock.unlockWrite(stamp);
+            }
+        }
+    }
+
+    /**
+     * Calls {@code action} with each entry's key and value as read-only views valid only during the call, segment
+     * by segment under each segment's read lock (so the action must not modify this map).
+     *
+     * @param action receives (key, value)
+     */
+    public void forEach(BiConsumer<MemorySegment, MemorySegment> action) {
+        Objects.requireNonNull(action, "action");
+        ensureOpen();
+        for (Segment s : segments) {
+            long stamp = s.lock.readLock();
+            try {
+                for (int i = 0; i < s.capacity; i++) {
+                    long slot = s.slot(i);
+                    if (slot != 0) {
+                        long address = address(slot);
+                        long h = s.log.header(address);
+                        MemorySegment slab = s.log.slab(address);
+                        long at = RecordLog.keyOffset(address, h);
+                        long k = RecordLog.keyLength(h);
+                        action.accept(slab.asSlice(at, k).asReadOnly(),
+                                slab.asSlice(at + k, RecordLog.valueLength(h)).asReadOnly());
+                    }
+                }
+            } finally {
+                s.lock.unlockRead(stamp);
+            }
+        }
+    }
+
+    /** Removes every entry and frees the records (the indexes keep their size). */
+    public void clear() {
+        ensureOpen();
+        for (Segment s : segments) {
+            long stamp = s.lock.writeLock();
+            try {
+                s.index.fill((byte) 0);
+                s.size = 0;
+                s.log.free();
+                s.liveBytes = 0;
+            } finally {
+                s.lock.unlockWrite(stamp);
+            }
+        }
+    }
+
+    /** Frees all native memory. Later calls throw {@link IllegalStateException}. Idempotent. */
+    @Override
+    public void close() {
+        if ((boolean) CLOSED.getAndSet(this, true)) {
+            return;
+        }
+        for (Segment s : segments) {
+            long stamp = s.lock.writeLock();
+            try {
+                s.freeIndex();
+                s.log.free();
+            } finally {
+                s.lock.unlockWrite(stamp);
+            }
+        }
+    }
+
+    /** Configuration of a {@link BytesMap}. Not thread-safe; build once. */
+    public static final class Builder {
+        private long expectedSize = 1024;
+        private int segments = 16;
+        private long slabBytes = 1L << 20;
+        private MemoryBudget budget;
+
+        private Builder() {
+        }
+
+        /**
+         * Entries to size the indexes for. Default 1024.
+         *
+         * @param entries at least 0
+         * @return this builder
+         */
+        public Builder expectedSize(long entries) {
+            if (entries < 0) {
+                throw new IllegalArgumentException("expectedSize must not be negative: " + entries);
+            }
+            this.expectedSize = entries;
+            return this;
+        }
+
+        /**
+         * Segments (independent locks, indexes and logs). Default 16.
+         *
+         * @param count a power of two between 1 and 4096
+         * @return this builder
+         */
+        public Builder segments(int count) {
+            if (count < 1 || count > 4096 || Integer.bitCount(count) != 1) {
+                throw new IllegalArgumentException("segments must be a power of two in [1, 4096]: " + count);
+            }
+            this.segments = count;
+            return this;
+        }
+
+        /**
+         * Record slab size. Default 1 MiB.
+         *
+         * @param bytes between 4 KiB and 16 MiB
+         * @return this builder
+         */
+        public Builder slabBytes(long bytes) {
+            if (bytes < 4096 || bytes > RecordLog.MAX_SLAB_BYTES) {
+                throw new IllegalArgumentException("slabBytes must be in [4096, 16 MiB]: " + bytes);
+            }
+            this.slabBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Charges indexes and slabs to this budget.
+         *
+         * @param budget the budget
+         * @return this builder
+         */
+        public Builder budget(MemoryBudget budget) {
+            this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * Allocates the indexes.
+         *
+         * @return the map
+         */
+        public BytesMap build() {
+            return new BytesMap(this);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package dev.memkit.offheap;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Writers own disjoint keys and overwrite them often (so compaction and index growth run under the readers);
+ * every value starts with its key's id, so a reader that sees another key's value, or a torn value, fails.
+ * Bounded by operation count and a wall-clock cap.
+ */
+class BytesMapStressTest {
+    @Test
+    void readersNeverSeeAnotherKeysValueWhileSegmentsCompact() throws Exception {
+        int writers = 3;
+        long cap = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        AtomicBoolean done = new AtomicBoolean();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        List<Map<Integer, byte[]>> models = new ArrayList<>();
+        try (BytesMap map = BytesMap.builder().expectedSize(0).segments(2).slabBytes(16 * 1024).build()) {
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                Map<Integer, byte[]> model = new HashMap<>();
+                models.add(model);
+                threads.add(Thread.ofPlatform().start(() -> {
+                    SplittableRandom rnd = new SplittableRandom(id);
+                    try {
+                        for (int i = 0; i < 100_000 && System.nanoTime() < cap; i++) {
+                            int k = rnd.nextInt(5000) * writers + id;
+                            if (rnd.nextInt(5) == 0) {
+                                assertEquals(model.remove(k) != null, map.remove(BytesMapModelTest.key(k)));
+                            } else {
+                                byte[] v = new byte[4 + rnd.nextInt(200)];
+                                ByteBuffer.wrap(v).putInt(k);
+                                map.put(BytesMapModelTest.key(k), v);
+                                model.put(k, v);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (int r = 0; r < 2; r++) {
+                int seed = 50 + r;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    SplittableRandom rnd = new SplittableRandom(seed);
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment out = arena.allocate(256);
+                        while (!done.get() && System.nanoTime() < cap) {
+                            int k = rnd.nextInt(5000 * writers);
+                            long n = map.get(MemorySegment.ofArray(BytesMapModelTest.key(k)), out);
+                            if (n >= 0 && out.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(
+                                    java.nio.ByteOrder.BIG_ENDIAN), 0) != k) {
+                                throw new AssertionError("key " + k + " read another key's value");
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (int i = 0; i < writers; i++) {
+                threads.get(i).join();
+            }
+            done.set(true);
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            long expected = 0;
+            for (Map<Integer, byte[]> model : models) {
+                expected += model.size();
+                for (var e : model.entrySet()) {
+                    assertArrayEquals(e.getValue(), map.get(BytesMapModelTest.key(e.getKey())));
+                }
+            }
+            assertEquals(expected, map.size());
+        }
+    }
+}
