@@ -1,0 +1,171 @@
+package dev.memkit.offheap;
+
+import dev.memkit.budget.MemoryBudget;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A {@code long} array of any length (beyond 2^31 elements) in native memory or in a memory-mapped file. One heap
+ * object however large; the garbage collector never scans its contents.
+ *
+ * <pre>{@code
+ * try (LongArray a = LongArray.create(Path.of("counts.mkarray"), 5_000_000_000L)) {
+ *     a.set(4_000_000_000L, 42);
+ *     a.sync();                                 // durable: survives a crash from here on
+ * }
+ * try (LongArray a = LongArray.open(Path.of("counts.mkarray"))) { ... }   // instant: maps, no load pass
+ * }</pre>
+ *
+ * <p>The file format and the crash-consistency guarantee are described on {@code ArrayStorage} and in
+ * docs/ARCHITECTURE.md: after a crash, every element has its value as of the last {@link #sync()} or a value
+ * written after it, and {@link #recovered()} says the file had not been synced since its last writes.
+ *
+ * <p><b>Ownership and thread-safety.</b> The array owns its memory (and the file mapping and lock);
+ * {@link #close()} syncs a mapped file and frees everything; later calls throw {@link IllegalStateException}.
+ * {@link #get} and {@link #set} may be called from several threads on distinct or racing elements with plain
+ * (non-volatile) memory semantics; {@code sync} and {@code close} must not race with writers.
+ */
+public final class LongArray implements AutoCloseable {
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private final ArrayStorage storage;
+
+    private LongArray(ArrayStorage storage) {
+        this.storage = storage;
+    }
+
+    /**
+     * A zeroed array in native memory.
+     *
+     * @param length elements, at least 0
+     * @return the array
+     */
+    public static LongArray allocate(long length) {
+        return new LongArray(ArrayStorage.allocate(length, 8, null));
+    }
+
+    /**
+     * A zeroed array in native memory charged to {@code budget}.
+     *
+     * @param length elements, at least 0
+     * @param budget the budget to charge
+     * @return the array
+     * @throws dev.memkit.budget.BudgetExceededException if the budget refuses
+     */
+    public static LongArray allocate(long length, MemoryBudget budget) {
+        return new LongArray(ArrayStorage.allocate(length, 8, Objects.requireNonNull(budget, "budget")));
+    }
+
+    /**
+     * A new zeroed array in a new file (owner-only permissions), mapped into memory.
+     *
+     * @param file a path that does not exist yet
+     * @param length elements, at least 0
+     * @return the array
+     * @throws IllegalArgumentException if the file exists
+     */
+    public static LongArray create(Path file, long length) {
+        return new LongArray(ArrayStorage.create(file, length, 8));
+    }
+
+    /**
+     * Maps an existing array file without reading its data (instant at any size).
+     *
+     * @param file the file
+     * @return the array
+     * @throws IllegalArgumentException if the file is truncated, corrupt, foreign, of another version or another
+     *         element type
+     * @throws IllegalStateException if another process has it open
+     */
+    public static LongArray open(Path file) {
+        return new LongArray(ArrayStorage.open(file, 8, false));
+    }
+
+    /**
+     * Maps an existing array file and, if it was cleanly synced, verifies its data checksum (one sequential read).
+     *
+     * @param file the file
+     * @return the array
+     * @throws IllegalArgumentException also when the data checksum does not match
+     */
+    public static LongArray openVerified(Path file) {
+        return new LongArray(ArrayStorage.open(file, 8, true));
+    }
+
+    /**
+     * The number of elements.
+     *
+     * @return the length
+     */
+    public long length() {
+        return storage.length;
+    }
+
+    /**
+     * One element.
+     *
+     * @param index in {@code [0, length)}
+     * @return its value
+     * @throws IndexOutOfBoundsException outside the array
+     * @throws IllegalStateException after close
+     */
+    public long get(long index) {
+        return storage.data.getAtIndex(LONG, index);
+    }
+
+    /**
+     * Sets one element.
+     *
+     * @param index in {@code [0, length)}
+     * @param value the value
+     * @throws IndexOutOfBoundsException outside the array
+     * @throws IllegalStateException after close
+     */
+    public void set(long index, long value) {
+        java.util.Objects.checkIndex(index, storage.length);
+        storage.beforeWrite(index << 3, 8);
+        storage.data.setAtIndex(LONG, index, value);
+    }
+
+    /**
+     * Sets every element.
+     *
+     * @param value the value
+     */
+    public void fill(long value) {
+        storage.beforeWrite(0, storage.data.byteSize());
+        for (long i = 0; i < storage.length; i++) {
+            storage.data.setAtIndex(LONG, i, value);
+        }
+    }
+
+    /** Makes every write so far durable (a no-op for native arrays). */
+    public void sync() {
+        storage.sync();
+    }
+
+    /**
+     * Whether this array lives in a file.
+     *
+     * @return true when mapped
+     */
+    public boolean mapped() {
+        return storage.mapped();
+    }
+
+    /**
+     * Whether the file was opened after a crash: it had been written since its last sync.
+     *
+     * @return true if recovered
+     */
+    public boolean recovered() {
+        return storage.recovered();
+    }
+
+    /** Syncs a mapped file, then frees the memory and the mapping. */
+    @Override
+    public void close() {
+        storage.close();
+    }
+}
