@@ -28,12 +28,10 @@ import java.util.Objects;
  * {@link #get} and {@link #set} may be called from several threads on distinct or racing elements with plain
  * (non-volatile) memory semantics; {@code sync} and {@code close} must not race with writers.
  */
-public final class ByteArray implements AutoCloseable {
+public final class ByteArray extends BigArray {
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
-    private final ArrayStorage storage;
-
     private ByteArray(ArrayStorage storage) {
-        this.storage = storage;
+        super(storage);
     }
 
     /**
@@ -95,15 +93,6 @@ public final class ByteArray implements AutoCloseable {
     }
 
     /**
-     * The number of elements.
-     *
-     * @return the length
-     */
-    public long length() {
-        return storage.length;
-    }
-
-    /**
      * One element.
      *
      * @param index in {@code [0, length)}
@@ -161,34 +150,5 @@ public final class ByteArray implements AutoCloseable {
      */
     public void copyTo(long offset, byte[] dst) {
         MemorySegment.copy(storage.data, BYTE, offset, dst, 0, dst.length);
-    }
-
-    /** Makes every write so far durable (a no-op for native arrays). */
-    public void sync() {
-        storage.sync();
-    }
-
-    /**
-     * Whether this array lives in a file.
-     *
-     * @return true when mapped
-     */
-    public boolean mapped() {
-        return storage.mapped();
-    }
-
-    /**
-     * Whether the file was opened after a crash: it had been written since its last sync.
-     *
-     * @return true if recovered
-     */
-    public boolean recovered() {
-        return storage.recovered();
-    }
-
-    /** Syncs a mapped file, then frees the memory and the mapping. */
-    @Override
-    public void close() {
-        storage.close();
     }
 }

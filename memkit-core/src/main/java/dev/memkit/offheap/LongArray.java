@@ -27,12 +27,10 @@ import java.util.Objects;
  * {@link #get} and {@link #set} may be called from several threads on distinct or racing elements with plain
  * (non-volatile) memory semantics; {@code sync} and {@code close} must not race with writers.
  */
-public final class LongArray implements AutoCloseable {
+public final class LongArray extends BigArray {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
-    private final ArrayStorage storage;
-
     private LongArray(ArrayStorage storage) {
-        this.storage = storage;
+        super(storage);
     }
 
     /**
@@ -94,15 +92,6 @@ public final class LongArray implements AutoCloseable {
     }
 
     /**
-     * The number of elements.
-     *
-     * @return the length
-     */
-    public long length() {
-        return storage.length;
-    }
-
-    /**
      * One element.
      *
      * @param index in {@code [0, length)}
@@ -138,34 +127,5 @@ public final class LongArray implements AutoCloseable {
         for (long i = 0; i < storage.length; i++) {
             storage.data.setAtIndex(LONG, i, value);
         }
-    }
-
-    /** Makes every write so far durable (a no-op for native arrays). */
-    public void sync() {
-        storage.sync();
-    }
-
-    /**
-     * Whether this array lives in a file.
-     *
-     * @return true when mapped
-     */
-    public boolean mapped() {
-        return storage.mapped();
-    }
-
-    /**
-     * Whether the file was opened after a crash: it had been written since its last sync.
-     *
-     * @return true if recovered
-     */
-    public boolean recovered() {
-        return storage.recovered();
-    }
-
-    /** Syncs a mapped file, then frees the memory and the mapping. */
-    @Override
-    public void close() {
-        storage.close();
     }
 }
