@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -219,15 +218,7 @@ final class ArrayStorage {
         Arena arena = Arena.ofShared();
         try {
             ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            }
-            if (lock == null) {
-                throw new IllegalStateException(file + " is open elsewhere (locked)");
-            }
+            FileLock lock = FileLocks.lock(ch, file);
             if (ch.size() < size) {
                 ch.write(ByteBuffer.wrap(new byte[1]), size - 1); // extend a new file to its full size
             }

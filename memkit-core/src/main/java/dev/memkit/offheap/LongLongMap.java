@@ -4,6 +4,7 @@ import dev.memkit.budget.MemoryBudget;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.locks.StampedLock;
 
@@ -52,6 +53,7 @@ public final class LongLongMap implements AutoCloseable {
     private final Segment[] segments;
     private final int shift;                  // hash >>> shift = segment index
     private final boolean concurrent;
+    private final MapFiles files;             // null for a map that lives only in memory
     @SuppressWarnings("unused") // accessed through CLOSED
     private boolean closed;
 
@@ -61,6 +63,7 @@ public final class LongLongMap implements AutoCloseable {
         LongTable table;          // replaced under the write lock; read optimistically
         boolean hasZero;          // key 0 cannot live in a table (0 marks an empty slot)
         long zeroValue;
+        boolean dirty;            // changed since the last sync (persistent maps)
     }
 
     private LongLongMap(Builder b) {
@@ -69,19 +72,129 @@ public final class LongLongMap implements AutoCloseable {
         segments = new Segment[n];
         shift = 64 - Integer.numberOfTrailingZeros(n);
         int perSegment = LongTable.capacityFor((b.expectedSize + n - 1) / n);
+        files = b.directory == null ? null : MapFiles.create(b.directory, n);
         try {
             for (int i = 0; i < n; i++) {
                 segments[i] = new Segment();
                 segments[i].table = new LongTable(perSegment, b.budget);
+                segments[i].dirty = true;
+            }
+            if (files != null) {
+                sync();               // the directory is a valid (empty) map from the start
             }
         } catch (RuntimeException e) {
-            for (Segment s : segments) {
-                if (s != null && s.table != null) {
-                    s.table.free();
-                }
-            }
+            release();
             throw e;
         }
+    }
+
+    /** Maps a persistent map's segments (see {@link #open(Path)}). */
+    private LongLongMap(MapFiles files, boolean verify, boolean concurrent) {
+        this.files = files;
+        this.concurrent = concurrent;
+        int n = files.generations.length;
+        if (Integer.bitCount(n) != 1) {
+            files.close();
+            throw new IllegalArgumentException(files.dir + ": corrupt manifest (" + n + " segments)");
+        }
+        segments = new Segment[n];
+        shift = 64 - Integer.numberOfTrailingZeros(n);
+        try {
+            for (int i = 0; i < n; i++) {
+                MapFiles.LoadedSegment l = files.load(i, verify);
+                Segment s = new Segment();
+                s.table = new LongTable(l.table(), l.arena(), l.capacity(), l.size(), null);
+                s.hasZero = l.hasZero();
+                s.zeroValue = l.zeroValue();
+                segments[i] = s;
+            }
+        } catch (RuntimeException e) {
+            release();
+            throw e;
+        }
+    }
+
+    /** Frees whatever tables exist and unlocks the directory (a failed open or build). */
+    private void release() {
+        for (Segment s : segments) {
+            if (s != null && s.table != null) {
+                s.table.free();
+            }
+        }
+        if (files != null) {
+            files.close();
+        }
+    }
+
+    /**
+     * Opens a persistent map from its directory without reading its data: each segment file is mapped
+     * copy-on-write, so opening is instant at any size, and changes reach the directory only at {@link #sync()}
+     * (or {@link #close()}). The map is concurrent.
+     *
+     * @param directory a directory written by a map built with {@link Builder#directory(Path)}
+     * @return the map, exactly as of its last completed sync
+     * @throws IllegalArgumentException if the directory is not a memkit map, or is truncated, corrupt, or of
+     *         another format version
+     * @throws IllegalStateException if another process has it open
+     */
+    public static LongLongMap open(Path directory) {
+        return new LongLongMap(MapFiles.open(directory), false, true);
+    }
+
+    /**
+     * As {@link #open(Path)}, and verifies every segment's table checksum (one sequential read of the data).
+     *
+     * @param directory the map's directory
+     * @return the map
+     * @throws IllegalArgumentException also when a table's checksum does not match
+     */
+    public static LongLongMap openVerified(Path directory) {
+        return new LongLongMap(MapFiles.open(directory), true, true);
+    }
+
+    /**
+     * Makes the map durable: writes every segment changed since the last sync to a new file, then switches the
+     * manifest to them atomically (see {@code MapFiles}). A crash at any moment leaves the directory as of this
+     * sync or the previous one. A no-op for a map that lives only in memory. Each segment is locked while it is
+     * written.
+     */
+    public synchronized void sync() {
+        if (files == null) {
+            return;
+        }
+        ensureOpenOrClosing();
+        for (int i = 0; i < segments.length; i++) {
+            Segment s = segments[i];
+            long stamp = concurrent ? s.lock.writeLock() : 0;
+            try {
+                if (s.dirty) {
+                    files.writeSegment(i, s.table, s.hasZero, s.zeroValue);
+                    s.dirty = false;
+                }
+            } finally {
+                if (concurrent) {
+                    s.lock.unlockWrite(stamp);
+                }
+            }
+        }
+        files.commit();
+    }
+
+    private boolean closing;                  // guarded by this: close() syncs before freeing
+
+    private void ensureOpenOrClosing() {
+        if (!closing) {
+            ensureOpen();
+        }
+    }
+
+    /**
+     * Whether this map lives in a directory.
+     *
+     * @return true when persistent
+     */
+    public boolean persistent() {
+        return files != null;
     }
 
     /**
@@ -183,6 +296,7 @@ public final class LongLongMap implements AutoCloseable {
         long stamp = concurrent ? s.lock.writeLock() : 0;
         try {
             ensureOpen();
+            s.dirty = true;
             if (key == 0) {
                 boolean fresh = !s.hasZero;
                 s.hasZero = true;
@@ -225,6 +339,7 @@ public final class LongLongMap implements AutoCloseable {
         try {
             ensureOpen();
             if (key == 0) {
+                s.dirty |= s.hasZero;
                 boolean had = s.hasZero;
                 s.hasZero = false;
                 s.zeroValue = 0;
@@ -236,6 +351,7 @@ public final class LongLongMap implements AutoCloseable {
                 return false;
             }
             t.removeAt(i);
+            s.dirty = true;
             return true;
         } finally {
             if (concurrent) {
@@ -337,6 +453,7 @@ public final class LongLongMap implements AutoCloseable {
                 s.table.clear();
                 s.hasZero = false;
                 s.zeroValue = 0;
+                s.dirty = true;
             } finally {
                 if (concurrent) {
                     s.lock.unlockWrite(stamp);
@@ -345,11 +462,26 @@ public final class LongLongMap implements AutoCloseable {
         }
     }
 
-    /** Frees all native memory. Later calls throw {@link IllegalStateException}. Idempotent. */
+    /**
+     * Syncs a persistent map, then frees all native memory (and unlocks the directory). Later calls throw
+     * {@link IllegalStateException}. Idempotent.
+     */
     @Override
     public void close() {
+        if (files != null) {
+            synchronized (this) {
+                if ((boolean) CLOSED.getOpaque(this)) {
+                    return;
+                }
+                closing = true;
+                sync();
+            }
+        }
         if ((boolean) CLOSED.getAndSet(this, true)) {
             return;
+        }
+        if (files != null) {
+            files.close();
         }
         for (Segment s : segments) {
             long stamp = concurrent ? s.lock.writeLock() : 0;
@@ -369,6 +501,7 @@ public final class LongLongMap implements AutoCloseable {
         private int segments = 64;
         private boolean concurrent = true;
         private MemoryBudget budget;
+        private Path directory;
 
         private Builder() {
         }
@@ -423,6 +556,18 @@ public final class LongLongMap implements AutoCloseable {
          */
         public Builder budget(MemoryBudget budget) {
             this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * Makes the map persistent in {@code directory} (created owner-only; it must not exist yet): see
+         * {@link LongLongMap#sync()} and {@link LongLongMap#open(Path)}.
+         *
+         * @param directory the directory to create
+         * @return this builder
+         */
+        public Builder directory(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 

@@ -63,6 +63,31 @@ final class LongTable {
         }
     }
 
+    /**
+     * A table over existing memory (a copy-on-write mapping of a synced segment file), taking ownership of
+     * {@code arena}; the budget, if any, is charged for the table's bytes.
+     */
+    LongTable(MemorySegment mem, Arena arena, int capacity, int size, MemoryBudget budget) {
+        this.capacity = capacity;
+        this.maxSize = (int) Math.min(capacity - 1L, (long) (capacity * MAX_LOAD));
+        this.budget = budget;
+        if (mem.byteSize() != bytesFor(capacity)) {
+            throw new IllegalArgumentException("table memory of " + mem.byteSize() + " bytes for " + capacity
+                    + " slots");
+        }
+        if (budget != null && !budget.tryReserve(bytesFor(capacity))) {
+            budget.reserve(bytesFor(capacity), java.time.Duration.ZERO).bytes();
+        }
+        this.arena = arena;
+        this.mem = mem;
+        this.size = size;
+    }
+
+    /** The table's memory, for writing it to a segment file. */
+    MemorySegment memory() {
+        return mem;
+    }
+
     static long bytesFor(int capacity) {
         return 16L * capacity;
     }

@@ -1,0 +1,281 @@
+package dev.memkit.offheap;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.zip.CRC32C;
+
+/**
+ * The on-disk form of a persistent {@link LongLongMap}: a directory with a manifest and one file per segment
+ * generation.
+ *
+ * <pre>
+ *   manifest (little-endian)                      seg-I-G: segment I, generation G
+ *   0   8  magic "MKLLMAP1"                        0     8  magic "MKLLSEG1"
+ *   8   4  format version (1)                      8     4  format version (1)
+ *   12  4  segments n                              12    4  capacity (slots)
+ *   16  16*n per segment:                          16    4  size (entries in the table)
+ *          8  generation G                         20    4  has key 0 (0 or 1)
+ *          4  CRC32C of the segment's table        24    8  value of key 0
+ *          4  reserved                             32    4  CRC32C of bytes 0..31
+ *   16+16n 4  CRC32C of everything before          4096  16*capacity  the table (LongTable's slots)
+ * </pre>
+ *
+ * <p><b>Crash consistency.</b> Files are never modified after they are written. A map opened from a directory maps
+ * each segment file <em>privately</em> (copy-on-write): reads come straight from the file, so opening is instant at
+ * any size, and changes stay in memory. {@link LongLongMap#sync()} writes every segment changed since the last sync
+ * to a new generation file and forces it, then writes a new manifest to a temporary file, forces it and renames it
+ * over the old one (atomic), then deletes the superseded files. A crash at any point leaves the previous or the
+ * new manifest, each naming complete files: reopening sees exactly the map as of the last completed sync.
+ * Manifest and segment headers are checksummed and every size is checked before mapping; the tables' checksums
+ * are verified by {@link LongLongMap#openVerified}.
+ */
+final class MapFiles implements AutoCloseable {
+    static final int HEADER = 4096;
+    private static final long MAP_MAGIC = 0x3150414D4C4C4B4DL;   // "MKLLMAP1"
+    private static final long SEG_MAGIC = 0x314745534C4C4B4DL;   // "MKLLSEG1"
+    private static final int VERSION = 1;
+
+    final Path dir;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    final long[] generations;
+    final int[] tableCrcs;
+
+    /** A segment read from disk: its table memory (privately mapped) and its scalar state. */
+    record LoadedSegment(MemorySegment table, Arena arena, int capacity, int size, boolean hasZero, long zeroValue) {}
+
+    private MapFiles(Path dir, FileChannel lockChannel, FileLock lock, int segments) {
+        this.dir = dir;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.generations = new long[segments];
+        this.tableCrcs = new int[segments];
+    }
+
+    /** Creates the directory (owner-only) for a new map; it must not exist yet. */
+    static MapFiles create(Path dir, int segments) {
+        try {
+            if (Files.exists(dir)) {
+                throw new IllegalArgumentException("will not overwrite existing " + dir);
+            }
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createDirectory(dir);
+            }
+            MapFiles f = lock(dir, segments);
+            java.util.Arrays.fill(f.generations, -1);
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static MapFiles lock(Path dir, int segments) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            return new MapFiles(dir, ch, FileLocks.lock(ch, dir), segments);
+        } catch (IllegalStateException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Opens an existing map directory: reads and checks the manifest; the segments are loaded by {@link #load}. */
+    static MapFiles open(Path dir) {
+        Path manifest = dir.resolve("manifest");
+        byte[] bytes;
+        try {
+            if (!Files.isRegularFile(manifest)) {
+                throw new IllegalArgumentException(dir + " is not a memkit map (no manifest)");
+            }
+            if (Files.size(manifest) > 16 + 16L * 65_536 + 4) {
+                throw new IllegalArgumentException(dir + ": manifest too large (foreign or corrupt)");
+            }
+            bytes = Files.readAllBytes(manifest);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + manifest + ": " + e.getMessage(), e);
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.length < 20 || b.getLong(0) != MAP_MAGIC) {
+            throw new IllegalArgumentException(dir + " is not a memkit map (bad manifest magic)");
+        }
+        int n = b.getInt(12);
+        if (n < 1 || n > 65_536 || bytes.length != 16 + 16 * n + 4) {
+            throw new IllegalArgumentException(dir + ": corrupt manifest (truncated, or " + n + " segments)");
+        }
+        if (crc(bytes, 0, bytes.length - 4) != b.getInt(bytes.length - 4)) {
+            throw new IllegalArgumentException(dir + ": corrupt manifest (checksum mismatch)");
+        }
+        if (b.getInt(8) != VERSION) {
+            throw new IllegalArgumentException(dir + ": unsupported format version " + b.getInt(8)
+                    + " (this memkit reads version " + VERSION + ")");
+        }
+        try {
+            MapFiles f = lock(dir, n);
+            for (int i = 0; i < n; i++) {
+                f.generations[i] = b.getLong(16 + 16 * i);
+                f.tableCrcs[i] = b.getInt(16 + 16 * i + 8);
+            }
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path segmentFile(int i, long generation) {
+        return dir.resolve("seg-" + i + "-" + generation);
+    }
+
+    /** Maps segment {@code i} of the current manifest privately (copy-on-write), after checking its header. */
+    LoadedSegment load(int i, boolean verify) {
+        Path file = segmentFile(i, generations[i]);
+        // A copy-on-write mapping needs a channel open for writing, though nothing is ever written through it.
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer h = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN);
+            while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
+                // read the fixed header
+            }
+            if (h.position() < 36 || h.getLong(0) != SEG_MAGIC) {
+                throw new IllegalArgumentException(file + " is not a memkit map segment (truncated or foreign)");
+            }
+            if (crc(h.array(), 0, 32) != h.getInt(32)) {
+                throw new IllegalArgumentException(file + ": corrupt segment header (checksum mismatch)");
+            }
+            int capacity = h.getInt(12);
+            int size = h.getInt(16);
+            if (capacity < LongTable.MIN_CAPACITY || capacity > Integer.MAX_VALUE - 8 || size < 0 || size >= capacity) {
+                throw new IllegalArgumentException(file + ": corrupt segment header (capacity " + capacity + ", size "
+                        + size + ")");
+            }
+            long expected = HEADER + LongTable.bytesFor(capacity);
+            if (ch.size() != expected) {
+                throw new IllegalArgumentException(file + " is " + ch.size() + " bytes, expected " + expected
+                        + " (truncated)");
+            }
+            Arena arena = Arena.ofShared();
+            MemorySegment table = ch.map(FileChannel.MapMode.PRIVATE, HEADER, LongTable.bytesFor(capacity), arena);
+            if (verify && crc(table) != tableCrcs[i]) {
+                arena.close();
+                throw new IllegalArgumentException(file + ": corrupt table (checksum mismatch)");
+            }
+            return new LoadedSegment(table, arena, capacity, size, h.getInt(20) != 0, h.getLong(24));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(dir + ": segment file missing: " + file.getFileName(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot map " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes segment {@code i}'s next generation file and forces it; the manifest is written by {@link #commit}. */
+    void writeSegment(int i, LongTable t, boolean hasZero, long zeroValue) {
+        long generation = generations[i] + 1;
+        Path file = segmentFile(i, generation);
+        ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        h.putLong(0, SEG_MAGIC).putInt(8, VERSION).putInt(12, t.capacity).putInt(16, t.size)
+                .putInt(20, hasZero ? 1 : 0).putLong(24, zeroValue);
+        h.putInt(32, crc(h.array(), 0, 32));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            writeFully(ch, h);
+            MemorySegment mem = t.memory();
+            long chunk = 1L << 30;
+            for (long at = 0; at < mem.byteSize(); at += chunk) {
+                writeFully(ch, mem.asSlice(at, Math.min(chunk, mem.byteSize() - at)).asByteBuffer());
+            }
+            ch.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        tableCrcs[i] = crc(t.memory());
+        pending(i, generation);
+    }
+
+    private final java.util.Map<Integer, Long> superseded = new java.util.HashMap<>();
+
+    private void pending(int i, long generation) {
+        if (generations[i] >= 0) {
+            superseded.put(i, generations[i]);
+        }
+        generations[i] = generation;
+    }
+
+    /** Atomically replaces the manifest, then deletes the files it no longer names. */
+    void commit() {
+        int n = generations.length;
+        ByteBuffer b = ByteBuffer.allocate(16 + 16 * n + 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(0, MAP_MAGIC).putInt(8, VERSION).putInt(12, n);
+        for (int i = 0; i < n; i++) {
+            b.putLong(16 + 16 * i, generations[i]).putInt(16 + 16 * i + 8, tableCrcs[i]);
+        }
+        b.putInt(16 + 16 * n, crc(b.array(), 0, 16 + 16 * n));
+        Path tmp = dir.resolve("manifest.tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                writeFully(ch, b);
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, dir.resolve("manifest"), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IllegalStateException("the file system of " + dir + " cannot rename atomically", e);
+            }
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);            // the rename itself is durable
+            } catch (IOException notSupported) {
+                // some platforms cannot open directories; the rename is still atomic
+            }
+            for (var e : superseded.entrySet()) {
+                Files.deleteIfExists(segmentFile(e.getKey(), e.getValue()));
+            }
+            superseded.clear();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot commit " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    private static int crc(byte[] b, int off, int len) {
+        CRC32C c = new CRC32C();
+        c.update(b, off, len);
+        return (int) c.getValue();
+    }
+
+    private static int crc(MemorySegment s) {
+        CRC32C c = new CRC32C();
+        long chunk = 1L << 30;
+        for (long at = 0; at < s.byteSize(); at += chunk) {
+            c.update(s.asSlice(at, Math.min(chunk, s.byteSize() - at)).asByteBuffer());
+        }
+        return (int) c.getValue();
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot unlock " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}
