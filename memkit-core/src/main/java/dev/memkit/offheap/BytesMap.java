@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiConsumer;
@@ -62,6 +63,8 @@ public final class BytesMap implements AutoCloseable {
     private final int shift;
     private final long slabBytes;
     private final MemoryBudget budget;
+    private final MapFiles files;             // null for a map that lives only in memory
+    private boolean closing;                  // guarded by this: close() syncs before freeing
     @SuppressWarnings("unused") // accessed through CLOSED
     private boolean closed;
 
@@ -74,6 +77,7 @@ public final class BytesMap implements AutoCloseable {
         int size;
         RecordLog log;
         long liveBytes;
+        boolean dirty;            // changed since the last sync (persistent maps)
 
         void allocateIndex(int cap) {
             long bytes = 8L * cap;
@@ -312,21 +316,128 @@ public final class BytesMap implements AutoCloseable {
         segments = new Segment[n];
         shift = 64 - Integer.numberOfTrailingZeros(n);
         int perSegment = (int) Math.max(16, Math.min(1 << 30, (long) Math.ceil(b.expectedSize / 0.92 / n) + 1));
+        files = b.directory == null ? null : MapFiles.create(b.directory, n, MapFiles.BYTES_MAP);
         try {
             for (int i = 0; i < n; i++) {
                 Segment s = new Segment();
                 s.log = new RecordLog(slabBytes, budget);
                 s.allocateIndex(perSegment);
+                s.dirty = true;
+                segments[i] = s;
+            }
+            if (files != null) {
+                sync();               // the directory is a valid (empty) map from the start
+            }
+        } catch (RuntimeException e) {
+            release();
+            throw e;
+        }
+    }
+
+    /** Maps a persistent map's segments copy-on-write (see {@link #open(Path)}). */
+    private BytesMap(MapFiles files, boolean verify) {
+        this.files = files;
+        this.slabBytes = 1L << 20;
+        this.budget = null;
+        int n = files.generations.length;
+        segments = new Segment[n];
+        if (Integer.bitCount(n) != 1) {
+            files.close();
+            throw new IllegalArgumentException(files.dir + ": corrupt manifest (" + n + " segments)");
+        }
+        shift = 64 - Integer.numberOfTrailingZeros(n);
+        try {
+            for (int i = 0; i < n; i++) {
+                BytesSegmentFile.Loaded l = BytesSegmentFile.load(files.currentSegmentFile(i), verify,
+                        files.bodyCrc(i));
+                Segment s = new Segment();
+                s.index = l.index();
+                s.indexArena = l.indexArena();
+                s.capacity = l.capacity();
+                s.size = l.size();
+                s.log = new RecordLog(slabBytes, null, l.slabs(), l.slabArena());
+                s.liveBytes = s.log.recordBytes;
                 segments[i] = s;
             }
         } catch (RuntimeException e) {
-            for (Segment s : segments) {
-                if (s != null) {
-                    s.freeIndex();
-                }
-            }
+            release();
             throw e;
         }
+    }
+
+    private void release() {
+        for (Segment s : segments) {
+            if (s != null) {
+                s.freeIndex();
+                if (s.log != null) {
+                    s.log.free();
+                }
+            }
+        }
+        if (files != null) {
+            files.close();
+        }
+    }
+
+    /**
+     * Opens a persistent map from its directory without reading its data (each segment file is mapped
+     * copy-on-write); changes reach the directory only at {@link #sync()} or {@link #close()}.
+     *
+     * @param directory a directory written by a map built with {@link Builder#directory(Path)}
+     * @return the map, exactly as of its last completed sync
+     * @throws IllegalArgumentException if the directory is not a memkit BytesMap, or is truncated, corrupt, or of
+     *         another format version
+     * @throws IllegalStateException if another process has it open
+     */
+    public static BytesMap open(Path directory) {
+        return new BytesMap(MapFiles.open(directory, MapFiles.BYTES_MAP), false);
+    }
+
+    /**
+     * As {@link #open(Path)}, and verifies every segment's checksum (one sequential read of the data).
+     *
+     * @param directory the map's directory
+     * @return the map
+     */
+    public static BytesMap openVerified(Path directory) {
+        return new BytesMap(MapFiles.open(directory, MapFiles.BYTES_MAP), true);
+    }
+
+    /**
+     * Makes the map durable: every segment changed since the last sync is written, compacted, to a new file, and
+     * the manifest switched to them atomically, as for {@link LongLongMap#sync()}. A no-op for a map in memory.
+     */
+    public synchronized void sync() {
+        if (files == null) {
+            return;
+        }
+        if (!closing) {
+            ensureOpen();
+        }
+        for (int i = 0; i < segments.length; i++) {
+            Segment s = segments[i];
+            long stamp = s.lock.writeLock();
+            try {
+                if (s.dirty) {
+                    int crc = BytesSegmentFile.write(files.nextSegmentFile(i), s.index, s.capacity, s.size, s.log,
+                            slabBytes);
+                    files.written(i, crc);
+                    s.dirty = false;
+                }
+            } finally {
+                s.lock.unlockWrite(stamp);
+            }
+        }
+        files.commit();
+    }
+
+    /**
+     * Whether this map lives in a directory.
+     *
+     * @return true when persistent
+     */
+    public boolean persistent() {
+        return files != null;
     }
 
     /**
@@ -366,6 +477,7 @@ public final class BytesMap implements AutoCloseable {
             ensureOpen();
             int i = s.find(hash, key);
             long address = s.log.append(key, value);      // may be refused: nothing has changed yet
+            s.dirty = true;
             long size = RecordLog.recordSize(key.byteSize(), value.byteSize());
             if (i >= 0) {
                 long old = s.slot(i);
@@ -492,6 +604,7 @@ public final class BytesMap implements AutoCloseable {
             long h = s.log.header(address(s.slot(i)));
             s.liveBytes -= RecordLog.recordSize(RecordLog.keyLength(h), RecordLog.valueLength(h));
             s.removeAt(i);
+            s.dirty = true;
             s.maybeCompact();
             return true;
         } finally {
@@ -603,17 +716,33 @@ public final class BytesMap implements AutoCloseable {
                 s.size = 0;
                 s.log.free();
                 s.liveBytes = 0;
+                s.dirty = true;
             } finally {
                 s.lock.unlockWrite(stamp);
             }
         }
     }
 
-    /** Frees all native memory. Later calls throw {@link IllegalStateException}. Idempotent. */
+    /**
+     * Syncs a persistent map, then frees all native memory (and unlocks the directory). Later calls throw
+     * {@link IllegalStateException}. Idempotent.
+     */
     @Override
     public void close() {
+        if (files != null) {
+            synchronized (this) {
+                if ((boolean) CLOSED.getOpaque(this)) {
+                    return;
+                }
+                closing = true;
+                sync();
+            }
+        }
         if ((boolean) CLOSED.getAndSet(this, true)) {
             return;
+        }
+        if (files != null) {
+            files.close();
         }
         for (Segment s : segments) {
             long stamp = s.lock.writeLock();
@@ -632,6 +761,7 @@ public final class BytesMap implements AutoCloseable {
         private int segments = 16;
         private long slabBytes = 1L << 20;
         private MemoryBudget budget;
+        private Path directory;
 
         private Builder() {
         }
@@ -686,6 +816,18 @@ public final class BytesMap implements AutoCloseable {
          */
         public Builder budget(MemoryBudget budget) {
             this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * Makes the map persistent in {@code directory} (created owner-only; it must not exist yet): see
+         * {@link BytesMap#sync()} and {@link BytesMap#open(Path)}.
+         *
+         * @param directory the directory to create
+         * @return this builder
+         */
+        public Builder directory(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 

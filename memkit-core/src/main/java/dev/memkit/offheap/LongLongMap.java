@@ -72,7 +72,7 @@ public final class LongLongMap implements AutoCloseable {
         segments = new Segment[n];
         shift = 64 - Integer.numberOfTrailingZeros(n);
         int perSegment = LongTable.capacityFor((b.expectedSize + n - 1) / n);
-        files = b.directory == null ? null : MapFiles.create(b.directory, n);
+        files = b.directory == null ? null : MapFiles.create(b.directory, n, MapFiles.LONG_MAP);
         try {
             for (int i = 0; i < n; i++) {
                 segments[i] = new Segment();
@@ -138,7 +138,7 @@ public final class LongLongMap implements AutoCloseable {
      * @throws IllegalStateException if another process has it open
      */
     public static LongLongMap open(Path directory) {
-        return new LongLongMap(MapFiles.open(directory), false, true);
+        return new LongLongMap(MapFiles.open(directory, MapFiles.LONG_MAP), false, true);
     }
 
     /**
@@ -149,7 +149,7 @@ public final class LongLongMap implements AutoCloseable {
      * @throws IllegalArgumentException also when a table's checksum does not match
      */
     public static LongLongMap openVerified(Path directory) {
-        return new LongLongMap(MapFiles.open(directory), true, true);
+        return new LongLongMap(MapFiles.open(directory, MapFiles.LONG_MAP), true, true);
     }
 
     /**

@@ -43,11 +43,13 @@ import java.util.zip.CRC32C;
  */
 final class MapFiles implements AutoCloseable {
     static final int HEADER = 4096;
-    private static final long MAP_MAGIC = 0x3150414D4C4C4B4DL;   // "MKLLMAP1"
+    static final long LONG_MAP = 0x3150414D4C4C4B4DL;            // "MKLLMAP1": a LongLongMap
+    static final long BYTES_MAP = 0x3150414D59424B4DL;           // "MKBYMAP1": a BytesMap
     private static final long SEG_MAGIC = 0x314745534C4C4B4DL;   // "MKLLSEG1"
     private static final int VERSION = 1;
 
     final Path dir;
+    private final long kind;
     private final FileChannel lockChannel;
     private final FileLock lock;
     final long[] generations;
@@ -56,8 +58,9 @@ final class MapFiles implements AutoCloseable {
     /** A segment read from disk: its table memory (privately mapped) and its scalar state. */
     record LoadedSegment(MemorySegment table, Arena arena, int capacity, int size, boolean hasZero, long zeroValue) {}
 
-    private MapFiles(Path dir, FileChannel lockChannel, FileLock lock, int segments) {
+    private MapFiles(Path dir, long kind, FileChannel lockChannel, FileLock lock, int segments) {
         this.dir = dir;
+        this.kind = kind;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.generations = new long[segments];
@@ -65,7 +68,7 @@ final class MapFiles implements AutoCloseable {
     }
 
     /** Creates the directory (owner-only) for a new map; it must not exist yet. */
-    static MapFiles create(Path dir, int segments) {
+    static MapFiles create(Path dir, int segments, long kind) {
         try {
             if (Files.exists(dir)) {
                 throw new IllegalArgumentException("will not overwrite existing " + dir);
@@ -76,7 +79,7 @@ final class MapFiles implements AutoCloseable {
             } catch (UnsupportedOperationException notPosix) {
                 Files.createDirectory(dir);
             }
-            MapFiles f = lock(dir, segments);
+            MapFiles f = lock(dir, segments, kind);
             java.util.Arrays.fill(f.generations, -1);
             return f;
         } catch (IOException e) {
@@ -84,10 +87,10 @@ final class MapFiles implements AutoCloseable {
         }
     }
 
-    private static MapFiles lock(Path dir, int segments) throws IOException {
+    private static MapFiles lock(Path dir, int segments, long kind) throws IOException {
         FileChannel ch = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
-            return new MapFiles(dir, ch, FileLocks.lock(ch, dir), segments);
+            return new MapFiles(dir, kind, ch, FileLocks.lock(ch, dir), segments);
         } catch (IllegalStateException e) {
             ch.close();
             throw e;
@@ -95,7 +98,7 @@ final class MapFiles implements AutoCloseable {
     }
 
     /** Opens an existing map directory: reads and checks the manifest; the segments are loaded by {@link #load}. */
-    static MapFiles open(Path dir) {
+    static MapFiles open(Path dir, long kind) {
         Path manifest = dir.resolve("manifest");
         byte[] bytes;
         try {
@@ -110,7 +113,7 @@ final class MapFiles implements AutoCloseable {
             throw new UncheckedIOException("cannot read " + manifest + ": " + e.getMessage(), e);
         }
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (bytes.length < 20 || b.getLong(0) != MAP_MAGIC) {
+        if (bytes.length < 20 || (b.getLong(0) != LONG_MAP && b.getLong(0) != BYTES_MAP)) {
             throw new IllegalArgumentException(dir + " is not a memkit map (bad manifest magic)");
         }
         int n = b.getInt(12);
@@ -124,8 +127,12 @@ final class MapFiles implements AutoCloseable {
             throw new IllegalArgumentException(dir + ": unsupported format version " + b.getInt(8)
                     + " (this memkit reads version " + VERSION + ")");
         }
+        if (b.getLong(0) != kind) {
+            throw new IllegalArgumentException(dir + " holds a " + (b.getLong(0) == LONG_MAP ? "LongLongMap"
+                    : "BytesMap") + ", not a " + (kind == LONG_MAP ? "LongLongMap" : "BytesMap"));
+        }
         try {
-            MapFiles f = lock(dir, n);
+            MapFiles f = lock(dir, n, kind);
             for (int i = 0; i < n; i++) {
                 f.generations[i] = b.getLong(16 + 16 * i);
                 f.tableCrcs[i] = b.getInt(16 + 16 * i + 8);
@@ -134,6 +141,25 @@ final class MapFiles implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The file of segment {@code i} in the current manifest. */
+    Path currentSegmentFile(int i) {
+        return segmentFile(i, generations[i]);
+    }
+
+    /**
+     * Claims the next generation's file for segment {@code i}: the caller writes and forces it, then reports its
+     * checksum with {@link #written}; the manifest names it from the next {@link #commit}.
+     */
+    Path nextSegmentFile(int i) {
+        return segmentFile(i, generations[i] + 1);
+    }
+
+    /** Records that segment {@code i}'s next generation was written, with the checksum of its body. */
+    void written(int i, int bodyCrc) {
+        tableCrcs[i] = bodyCrc;
+        pending(i, generations[i] + 1);
     }
 
     private Path segmentFile(int i, long generation) {
@@ -205,6 +231,11 @@ final class MapFiles implements AutoCloseable {
 
     private final java.util.Map<Integer, Long> superseded = new java.util.HashMap<>();
 
+    /** The checksum the manifest records for segment {@code i}'s body. */
+    int bodyCrc(int i) {
+        return tableCrcs[i];
+    }
+
     private void pending(int i, long generation) {
         if (generations[i] >= 0) {
             superseded.put(i, generations[i]);
@@ -216,7 +247,7 @@ final class MapFiles implements AutoCloseable {
     void commit() {
         int n = generations.length;
         ByteBuffer b = ByteBuffer.allocate(16 + 16 * n + 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(0, MAP_MAGIC).putInt(8, VERSION).putInt(12, n);
+        b.putLong(0, kind).putInt(8, VERSION).putInt(12, n);
         for (int i = 0; i < n; i++) {
             b.putLong(16 + 16 * i, generations[i]).putInt(16 + 16 * i + 8, tableCrcs[i]);
         }
@@ -248,19 +279,19 @@ final class MapFiles implements AutoCloseable {
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+    static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             ch.write(b);
         }
     }
 
-    private static int crc(byte[] b, int off, int len) {
+    static int crc(byte[] b, int off, int len) {
         CRC32C c = new CRC32C();
         c.update(b, off, len);
         return (int) c.getValue();
     }
 
-    private static int crc(MemorySegment s) {
+    static int crc(MemorySegment s) {
         CRC32C c = new CRC32C();
         long chunk = 1L << 30;
         for (long at = 0; at < s.byteSize(); at += chunk) {

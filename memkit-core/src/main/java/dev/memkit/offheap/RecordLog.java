@@ -46,6 +46,23 @@ final class RecordLog {
         this.budget = budget;
     }
 
+    /**
+     * A log over slabs mapped from a segment file (owned through {@code arena}); new records go to new native
+     * slabs. Mapped slabs are not charged to the budget.
+     */
+    RecordLog(long slabBytes, MemoryBudget budget, java.util.List<MemorySegment> mapped, Arena arena) {
+        this(slabBytes, budget);
+        arenas.add(arena);
+        slabs.addAll(mapped);
+        for (MemorySegment m : mapped) {
+            recordBytes += m.byteSize();
+        }
+    }
+
+    int slabCount() {
+        return slabs.size();
+    }
+
     static int varintSize(long v) {
         int n = 1;
         while ((v >>>= 7) != 0) {
