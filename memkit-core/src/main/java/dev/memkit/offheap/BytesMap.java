@@ -2,9 +2,7 @@ package dev.memkit.offheap;
 
 import dev.memkit.budget.MemoryBudget;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
@@ -47,9 +45,6 @@ import java.util.function.BiConsumer;
  */
 public final class BytesMap implements AutoCloseable {
     private static final VarHandle CLOSED;
-    private static final ValueLayout.OfLong SLOT = ValueLayout.JAVA_LONG;
-    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
-    private static final int MAX_DIST = 255;
 
     static {
         try {
@@ -59,7 +54,7 @@ public final class BytesMap implements AutoCloseable {
         }
     }
 
-    private final Segment[] segments;
+    private final BytesSegment[] segments;
     private final int shift;
     private final long slabBytes;
     private final MemoryBudget budget;
@@ -68,258 +63,17 @@ public final class BytesMap implements AutoCloseable {
     @SuppressWarnings("unused") // accessed through CLOSED
     private boolean closed;
 
-    /** A segment's index and log; every field is guarded by {@link #lock}. */
-    private final class Segment {
-        final StampedLock lock = new StampedLock();
-        Arena indexArena;
-        MemorySegment index;
-        int capacity;
-        int size;
-        RecordLog log;
-        long liveBytes;
-        boolean dirty;            // changed since the last sync (persistent maps)
-
-        void allocateIndex(int cap) {
-            long bytes = 8L * cap;
-            if (budget != null && !budget.tryReserve(bytes)) {
-                budget.reserve(bytes, java.time.Duration.ZERO).bytes();
-            }
-            Arena a = Arena.ofShared();
-            index = a.allocate(bytes, 8);
-            indexArena = a;
-            capacity = cap;
-        }
-
-        void freeIndex() {
-            if (indexArena != null) {
-                indexArena.close();
-                if (budget != null) {
-                    budget.release(8L * capacity);
-                }
-                indexArena = null;
-            }
-        }
-
-        long slot(int i) {
-            return index.get(SLOT, (long) i << 3);
-        }
-
-        void setSlot(int i, long v) {
-            index.set(SLOT, (long) i << 3, v);
-        }
-
-        int home(long hash) {
-            return (int) (((hash & 0xFFFF_FFFFL) * capacity) >>> 32);
-        }
-
-        int next(int i) {
-            return i + 1 == capacity ? 0 : i + 1;
-        }
-
-        /** The index slot of {@code key}, or -1. Bounded on a table another thread changes (readers validate). */
-        int find(long hash, MemorySegment key) {
-            int i = home(hash);
-            long tag = hash >>> 48;
-            for (int dist = 0; dist <= MAX_DIST; dist++) {
-                long s = slot(i);
-                if (s == 0 || ((s >>> 16) & 0xFF) < dist) {
-                    return -1;
-                }
-                if ((s & 0xFFFF) == tag && keyEquals(address(s), key)) {
-                    return i;
-                }
-                i = next(i);
-            }
-            return -1;
-        }
-
-        boolean keyEquals(long address, MemorySegment key) {
-            long h = log.header(address);
-            long k = RecordLog.keyLength(h);
-            if (k != key.byteSize()) {
-                return false;
-            }
-            long at = RecordLog.keyOffset(address, h);
-            return MemorySegment.mismatch(log.slab(address), at, at + k, key, 0, k) < 0;
-        }
-
-        /** Inserts an entry for a key known to be absent; grows the index when it must. */
-        void insert(long hash, long address) {
-            if (size + 1 > (long) (capacity * 0.92)) {
-                rebuild(Math.max(16, capacity + capacity / 5));
-            }
-            long entry = ((address + 1) << 24) | (hash >>> 48);
-            if (!place(hash, entry)) {
-                rebuild(capacity + capacity / 5 + 1);
-                if (!place(hash, entry)) {
-                    throw new IllegalStateException("BytesMap index cannot place a key; hash distribution broken");
-                }
-            }
-            size++;
-        }
-
-        /** Robin Hood placement; false (table unchanged) if a probe would exceed the distance field. */
-        private boolean place(long hash, long entry) {
-            // A dry run first, so a too-long probe never leaves a displaced entry in hand.
-            int i = home(hash);
-            int dist = 0;
-            while (slot(i) != 0) {
-                long s = slot(i);
-                int sd = (int) ((s >>> 16) & 0xFF);
-                if (sd < dist) {
-                    dist = sd;    // from here on we carry the displaced entry
-                }
-                i = next(i);
-                if (++dist > MAX_DIST) {
-                    return false;
-                }
-            }
-            i = home(hash);
-            dist = 0;
-            long carry = entry;
-            while (true) {
-                long s = slot(i);
-                if (s == 0) {
-                    setSlot(i, withDist(carry, dist));
-                    return true;
-                }
-                int sd = (int) ((s >>> 16) & 0xFF);
-                if (sd < dist) {
-                    setSlot(i, withDist(carry, dist));
-                    carry = s;
-                    dist = sd;
-                }
-                i = next(i);
-                dist++;
-            }
-        }
-
-        void removeAt(int i) {
-            int j = next(i);
-            while (true) {
-                long s = slot(j);
-                int sd = (int) ((s >>> 16) & 0xFF);
-                if (s == 0 || sd == 0) {
-                    break;
-                }
-                setSlot(i, withDist(s, sd - 1));
-                i = j;
-                j = next(j);
-            }
-            setSlot(i, 0);
-            size--;
-        }
-
-        /** Re-indexes every entry into a new index of {@code newCapacity} slots (rehashing keys from the log). */
-        void rebuild(int newCapacity) {
-            MemorySegment old = index;
-            Arena oldArena = indexArena;
-            int oldCapacity = capacity;
-            allocateIndex(newCapacity);
-            for (int i = 0; i < oldCapacity; i++) {
-                long s = old.get(SLOT, (long) i << 3);
-                if (s != 0) {
-                    long address = address(s);
-                    long h = log.header(address);
-                    long hash = hash(log.slab(address), RecordLog.keyOffset(address, h), RecordLog.keyLength(h));
-                    if (!place(hash, s & ~0xFF_0000L)) {
-                        freeIndex();
-                        index = old;
-                        indexArena = oldArena;
-                        capacity = oldCapacity;
-                        rebuild(newCapacity + newCapacity / 5 + 1);
-                        return;
-                    }
-                }
-            }
-            oldArena.close();
-            if (budget != null) {
-                budget.release(8L * oldCapacity);
-            }
-        }
-
-        /**
-         * Copies the live records into a fresh log and frees the old one. All copies are made before the index
-         * changes, so a refused slab leaves the segment exactly as it was.
-         */
-        void compact() {
-            RecordLog fresh = new RecordLog(slabBytes, budget);
-            long[] moved = new long[capacity];
-            try {
-                for (int i = 0; i < capacity; i++) {
-                    long s = slot(i);
-                    if (s != 0) {
-                        long address = address(s);
-                        long h = log.header(address);
-                        MemorySegment slab = log.slab(address);
-                        long at = RecordLog.keyOffset(address, h);
-                        long k = RecordLog.keyLength(h);
-                        moved[i] = fresh.append(slab.asSlice(at, k), slab.asSlice(at + k, RecordLog.valueLength(h)));
-                    }
-                }
-            } catch (RuntimeException e) {
-                fresh.free();
-                throw e;
-            }
-            for (int i = 0; i < capacity; i++) {
-                long s = slot(i);
-                if (s != 0) {
-                    setSlot(i, ((moved[i] + 1) << 24) | (s & 0xFF_FFFFL));
-                }
-            }
-            log.free();
-            log = fresh;
-            liveBytes = fresh.recordBytes;
-        }
-
-        /** Compacts when garbage passes half the log and one slab; a refused compaction just waits for later. */
-        void maybeCompact() {
-            long garbage = log.recordBytes - liveBytes;
-            if (garbage > slabBytes && garbage * 2 > log.recordBytes) {
-                try {
-                    compact();
-                } catch (dev.memkit.budget.BudgetExceededException e) {
-                    // the put or remove itself succeeded; the garbage stays until memory allows compacting
-                }
-            }
-        }
-    }
-
-    private static long address(long slot) {
-        return (slot >>> 24) - 1;
-    }
-
-    private static long withDist(long entry, int dist) {
-        return (entry & ~0xFF_0000L) | ((long) dist << 16);
-    }
-
-    /** A 64-bit hash of {@code len} bytes at {@code at}: 8 bytes per step, then the MurmurHash3 finaliser. */
-    static long hash(MemorySegment s, long at, long len) {
-        long h = 0x9E3779B97F4A7C15L ^ len;
-        long p = at;
-        long end = at + len;
-        for (; p + 8 <= end; p += 8) {
-            h = Long.rotateLeft(h ^ (s.get(WORD, p) * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
-        }
-        long tail = 0;
-        for (int sh = 0; p < end; p++, sh += 8) {
-            tail |= (s.get(ValueLayout.JAVA_BYTE, p) & 0xFFL) << sh;
-        }
-        h ^= tail * 0xC2B2AE3D27D4EB4FL;
-        return LongTable.mix(h);
-    }
-
     private BytesMap(Builder b) {
         slabBytes = b.slabBytes;
         budget = b.budget;
         int n = b.segments;
-        segments = new Segment[n];
+        segments = new BytesSegment[n];
         shift = 64 - Integer.numberOfTrailingZeros(n);
         int perSegment = (int) Math.max(16, Math.min(1 << 30, (long) Math.ceil(b.expectedSize / 0.92 / n) + 1));
         files = b.directory == null ? null : MapFiles.create(b.directory, n, MapFiles.BYTES_MAP);
         try {
             for (int i = 0; i < n; i++) {
-                Segment s = new Segment();
+                BytesSegment s = new BytesSegment(budget, slabBytes);
                 s.log = new RecordLog(slabBytes, budget);
                 s.allocateIndex(perSegment);
                 s.dirty = true;
@@ -340,7 +94,7 @@ public final class BytesMap implements AutoCloseable {
         this.slabBytes = 1L << 20;
         this.budget = null;
         int n = files.generations.length;
-        segments = new Segment[n];
+        segments = new BytesSegment[n];
         if (Integer.bitCount(n) != 1) {
             files.close();
             throw new IllegalArgumentException(files.dir + ": corrupt manifest (" + n + " segments)");
@@ -350,7 +104,7 @@ public final class BytesMap implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 BytesSegmentFile.Loaded l = BytesSegmentFile.load(files.currentSegmentFile(i), verify,
                         files.bodyCrc(i));
-                Segment s = new Segment();
+                BytesSegment s = new BytesSegment(null, slabBytes);
                 s.index = l.index();
                 s.indexArena = l.indexArena();
                 s.capacity = l.capacity();
@@ -366,7 +120,7 @@ public final class BytesMap implements AutoCloseable {
     }
 
     private void release() {
-        for (Segment s : segments) {
+        for (BytesSegment s : segments) {
             if (s != null) {
                 s.freeIndex();
                 if (s.log != null) {
@@ -415,7 +169,7 @@ public final class BytesMap implements AutoCloseable {
             ensureOpen();
         }
         for (int i = 0; i < segments.length; i++) {
-            Segment s = segments[i];
+            BytesSegment s = segments[i];
             long stamp = s.lock.writeLock();
             try {
                 if (s.dirty) {
@@ -449,7 +203,7 @@ public final class BytesMap implements AutoCloseable {
         return new Builder();
     }
 
-    private Segment segmentFor(long hash) {
+    private BytesSegment segmentFor(long hash) {
         return segments[shift == 64 ? 0 : (int) (hash >>> shift)];
     }
 
@@ -470,8 +224,8 @@ public final class BytesMap implements AutoCloseable {
      */
     public boolean put(MemorySegment key, MemorySegment value) {
         ensureOpen();
-        long hash = hash(key, 0, key.byteSize());
-        Segment s = segmentFor(hash);
+        long hash = BytesSegment.hash(key, 0, key.byteSize());
+        BytesSegment s = segmentFor(hash);
         long stamp = s.lock.writeLock();
         try {
             ensureOpen();
@@ -481,7 +235,7 @@ public final class BytesMap implements AutoCloseable {
             long size = RecordLog.recordSize(key.byteSize(), value.byteSize());
             if (i >= 0) {
                 long old = s.slot(i);
-                long oh = s.log.header(address(old));
+                long oh = s.log.header(BytesSegment.address(old));
                 s.setSlot(i, ((address + 1) << 24) | (old & 0xFF_FFFFL));
                 s.liveBytes += size - RecordLog.recordSize(RecordLog.keyLength(oh), RecordLog.valueLength(oh));
                 s.maybeCompact();
@@ -516,8 +270,8 @@ public final class BytesMap implements AutoCloseable {
      */
     public long get(MemorySegment key, MemorySegment out) {
         ensureOpen();
-        long hash = hash(key, 0, key.byteSize());
-        Segment s = segmentFor(hash);
+        long hash = BytesSegment.hash(key, 0, key.byteSize());
+        BytesSegment s = segmentFor(hash);
         long stamp = s.lock.tryOptimisticRead();
         if (stamp != 0) {
             try {
@@ -538,12 +292,12 @@ public final class BytesMap implements AutoCloseable {
         }
     }
 
-    private static long read(Segment s, long hash, MemorySegment key, MemorySegment out) {
+    private static long read(BytesSegment s, long hash, MemorySegment key, MemorySegment out) {
         int i = s.find(hash, key);
         if (i < 0) {
             return -1;
         }
-        long address = address(s.slot(i));
+        long address = BytesSegment.address(s.slot(i));
         long h = s.log.header(address);
         long v = RecordLog.valueLength(h);
         if (out != null && v <= out.byteSize()) {
@@ -592,8 +346,8 @@ public final class BytesMap implements AutoCloseable {
      */
     public boolean remove(MemorySegment key) {
         ensureOpen();
-        long hash = hash(key, 0, key.byteSize());
-        Segment s = segmentFor(hash);
+        long hash = BytesSegment.hash(key, 0, key.byteSize());
+        BytesSegment s = segmentFor(hash);
         long stamp = s.lock.writeLock();
         try {
             ensureOpen();
@@ -601,7 +355,7 @@ public final class BytesMap implements AutoCloseable {
             if (i < 0) {
                 return false;
             }
-            long h = s.log.header(address(s.slot(i)));
+            long h = s.log.header(BytesSegment.address(s.slot(i)));
             s.liveBytes -= RecordLog.recordSize(RecordLog.keyLength(h), RecordLog.valueLength(h));
             s.removeAt(i);
             s.dirty = true;
@@ -649,10 +403,10 @@ public final class BytesMap implements AutoCloseable {
         return sum(s -> s.log.recordBytes - s.liveBytes);
     }
 
-    private long sum(java.util.function.ToLongFunction<Segment> f) {
+    private long sum(java.util.function.ToLongFunction<BytesSegment> f) {
         ensureOpen();
         long n = 0;
-        for (Segment s : segments) {
+        for (BytesSegment s : segments) {
             long stamp = s.lock.readLock();
             try {
                 n += f.applyAsLong(s);
@@ -666,7 +420,7 @@ public final class BytesMap implements AutoCloseable {
     /** Compacts every segment now: all garbage is freed. */
     public void compact() {
         ensureOpen();
-        for (Segment s : segments) {
+        for (BytesSegment s : segments) {
             long stamp = s.lock.writeLock();
             try {
                 s.compact();
@@ -685,13 +439,13 @@ public final class BytesMap implements AutoCloseable {
     public void forEach(BiConsumer<MemorySegment, MemorySegment> action) {
         Objects.requireNonNull(action, "action");
         ensureOpen();
-        for (Segment s : segments) {
+        for (BytesSegment s : segments) {
             long stamp = s.lock.readLock();
             try {
                 for (int i = 0; i < s.capacity; i++) {
                     long slot = s.slot(i);
                     if (slot != 0) {
-                        long address = address(slot);
+                        long address = BytesSegment.address(slot);
                         long h = s.log.header(address);
                         MemorySegment slab = s.log.slab(address);
                         long at = RecordLog.keyOffset(address, h);
@@ -709,7 +463,7 @@ public final class BytesMap implements AutoCloseable {
     /** Removes every entry and frees the records (the indexes keep their size). */
     public void clear() {
         ensureOpen();
-        for (Segment s : segments) {
+        for (BytesSegment s : segments) {
             long stamp = s.lock.writeLock();
             try {
                 s.index.fill((byte) 0);
@@ -744,7 +498,7 @@ public final class BytesMap implements AutoCloseable {
         if (files != null) {
             files.close();
         }
-        for (Segment s : segments) {
+        for (BytesSegment s : segments) {
             long stamp = s.lock.writeLock();
             try {
                 s.freeIndex();
