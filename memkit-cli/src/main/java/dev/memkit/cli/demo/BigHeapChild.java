@@ -23,18 +23,30 @@ import java.util.concurrent.atomic.LongAdder;
  * on every core plus one reader for a fixed time, measuring the collector. Writes {@code key=value} lines and
  * memory samples for the parent to read.
  *
- * <p>Arguments: {@code store (hashmap|memkit) entries seconds reportFile}.
+ * <p>Arguments: {@code store (hashmap|fastutil|memkit|none) entries seconds reportFile}. "none" loads nothing and
+ * reads nothing: the churn-only baseline the pauses of the others are compared with.
  */
 public final class BigHeapChild {
     private BigHeapChild() {}
 
-    /** The two stores behind one interface. */
-    interface Store {
-        void put(long k, long v);
+    /** A store under test: how to put, how to get, and how much native memory it holds. */
+    record Store(KeyValue put, java.util.function.LongUnaryOperator get, java.util.function.LongSupplier offHeap) {
+        void put(long k, long v) {
+            put.accept(k, v);
+        }
 
-        long get(long k);
+        long get(long k) {
+            return get.applyAsLong(k);
+        }
 
-        long offHeapBytes();
+        long offHeapBytes() {
+            return offHeap.getAsLong();
+        }
+    }
+
+    /** A put of a primitive key and value. */
+    interface KeyValue {
+        void accept(long k, long v);
     }
 
     /** GC pauses and concurrent cycles of the current phase, from the collectors' notifications. */
@@ -75,10 +87,20 @@ public final class BigHeapChild {
 
     public static void main(String[] args) throws Exception {
         String kind = args[0];
-        long entries = Long.parseLong(args[1]);
+        long entries = Long.parseLong(args[1]);   // reassigned to 0 for the baseline
         int seconds = Integer.parseInt(args[2]);
         Path report = Path.of(args[3]);
-        Store store = kind.equals("memkit") ? memkitStore() : hashMapStore();
+        Store store = switch (kind) {
+            case "memkit" -> memkitStore();
+            case "fastutil" -> fastutilStore();
+            case "none" -> null;
+            default -> hashMapStore();
+        };
+        boolean baseline = store == null;
+        if (baseline) {
+            entries = 0;
+        }
+        Store s0 = store;
         GcWatch gc = new GcWatch();
         for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (b instanceof NotificationEmitter e) {
@@ -88,13 +110,13 @@ public final class BigHeapChild {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         List<String> out = new ArrayList<>();
-        try (MemorySampler sampler = new MemorySampler(store::offHeapBytes)) {
+        try (MemorySampler sampler = new MemorySampler(() -> s0 == null ? 0 : s0.offHeapBytes())) {
             long rss0 = MemorySampler.procStatus("VmRSS");
             long slowestPut = 0;
             long t0 = System.nanoTime();
             for (long i = 0; i < entries; i++) {
                 long s = System.nanoTime();
-                store.put(key(i), i);
+                s0.put(key(i), i);
                 slowestPut = Math.max(slowestPut, System.nanoTime() - s);
                 if (i % 1_000_000 == 0) {
                     System.out.println("@progress " + i + " " + entries);
@@ -113,6 +135,7 @@ public final class BigHeapChild {
             long cpu0 = os.getProcessCpuTime();
             long javaCpu0 = javaThreadsCpu(threads);
             AtomicBoolean stop = new AtomicBoolean();
+            long total = entries;
             LongAdder reads = new LongAdder();
             List<Thread> workers = new ArrayList<>();
             int cores = Runtime.getRuntime().availableProcessors();
@@ -123,9 +146,9 @@ public final class BigHeapChild {
             workers.add(Thread.ofPlatform().name("reader").start(() -> {
                 SplittableRandom rnd = new SplittableRandom(7);
                 long sink = 0;
-                while (!stop.get()) {
+                while (!stop.get() && s0 != null) {
                     for (int i = 0; i < 1024; i++) {
-                        sink += store.get(key(rnd.nextLong(Math.max(1, entries))));
+                        sink += s0.get(key(rnd.nextLong(Math.max(1, total))));
                     }
                     reads.add(1024);
                 }
@@ -190,42 +213,19 @@ public final class BigHeapChild {
 
     private static Store hashMapStore() {
         Map<Long, Long> map = new HashMap<>();
-        return new Store() {
-            @Override
-            public void put(long k, long v) {
-                map.put(k, v);
-            }
+        return new Store(map::put, k -> {
+            Long v = map.get(k);
+            return v == null ? 0 : v;
+        }, () -> 0);
+    }
 
-            @Override
-            public long get(long k) {
-                Long v = map.get(k);
-                return v == null ? 0 : v;
-            }
-
-            @Override
-            public long offHeapBytes() {
-                return 0;
-            }
-        };
+    private static Store fastutilStore() {
+        it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap map = new it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap();
+        return new Store(map::put, map::get, () -> 0);
     }
 
     private static Store memkitStore() {
-        LongLongMap map = LongLongMap.builder().expectedSize(0).build();   // grows from empty, like the HashMap
-        return new Store() {
-            @Override
-            public void put(long k, long v) {
-                map.put(k, v);
-            }
-
-            @Override
-            public long get(long k) {
-                return map.getOrDefault(k, 0);
-            }
-
-            @Override
-            public long offHeapBytes() {
-                return map.nativeBytes();
-            }
-        };
+        LongLongMap map = LongLongMap.builder().expectedSize(0).build();   // grows from empty, like the others
+        return new Store(map::put, k -> map.getOrDefault(k, 0), map::nativeBytes);
     }
 }

@@ -17,18 +17,19 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code memkit demo bigheap}: the large-heap story. Loads the same N entries into {@code HashMap<Long, Long>}
- * and into memkit's off-heap {@code LongLongMap}, each in a fresh JVM with the same heap and collector, then runs
- * allocation churn on every core plus a reader, and compares what the collector had to do.
+ * {@code memkit demo bigheap}: the large-heap story. Loads the same N entries into {@code HashMap<Long, Long>},
+ * fastutil's {@code Long2LongOpenHashMap} and memkit's off-heap {@code LongLongMap}, each in a fresh JVM with the
+ * same heap and collector, then runs allocation churn on every core plus a reader, and compares what the collector
+ * had to do, against a fourth JVM that only churns (the no-map baseline).
  */
 @Command(name = "bigheap", mixinStandardHelpOptions = true,
-        description = "HashMap<Long, Long> vs memkit's off-heap LongLongMap under GC pressure, side by side.")
+        description = "HashMap<Long, Long>, fastutil and memkit's off-heap LongLongMap under GC pressure, side by side.")
 public final class BigHeapCommand implements Callable<Integer> {
-    @Option(names = "--entries", defaultValue = "10000000",
-            description = "entries to load (default ${DEFAULT-VALUE}: about a minute per run on 2 cores)")
+    @Option(names = "--entries", defaultValue = "8000000",
+            description = "entries to load (default ${DEFAULT-VALUE}: the four runs take under two minutes on 2 cores)")
     long entries;
 
-    @Option(names = "--seconds", defaultValue = "20", description = "churn phase length (default ${DEFAULT-VALUE})")
+    @Option(names = "--seconds", defaultValue = "15", description = "churn phase length (default ${DEFAULT-VALUE})")
     int seconds;
 
     @Option(names = "--heap", defaultValue = "3g", description = "-Xmx of both JVMs (default ${DEFAULT-VALUE})")
@@ -66,7 +67,9 @@ public final class BigHeapCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("memkit-bigheap-");
         try {
             List<Run> runs = List.of(run(work, "hashmap", "HashMap<Long,Long>", gcFlag),
-                    run(work, "memkit", "memkit LongLongMap", gcFlag));
+                    run(work, "fastutil", "fastutil Long2Long", gcFlag),
+                    run(work, "memkit", "memkit LongLongMap", gcFlag),
+                    run(work, "none", "no map (baseline)", gcFlag));
             System.out.println();
             System.out.print(table(runs));
             Path html = reportPath.toAbsolutePath();
@@ -113,34 +116,38 @@ public final class BigHeapCommand implements Callable<Integer> {
     }
 
     static String table(List<Run> runs) {
-        Run a = runs.get(0);
-        Run b = runs.get(1);
         StringBuilder sb = new StringBuilder();
-        row(sb, "", a.label(), b.label(), "memkit/HashMap");
-        row(sb, "load time", secs(a.num("loadMs")), secs(b.num("loadMs")), ratio(b.num("loadMs"), a.num("loadMs")));
-        row(sb, "slowest put", ms(a.num("slowestPutMicros") / 1000), ms(b.num("slowestPutMicros") / 1000), "");
-        row(sb, "bytes/entry (RSS)", fmt(a.num("bytesPerEntry")), fmt(b.num("bytesPerEntry")),
-                ratio(b.num("bytesPerEntry"), a.num("bytesPerEntry")));
-        row(sb, "peak RSS", ByteSize.format((long) a.num("peakRss")), ByteSize.format((long) b.num("peakRss")),
-                ratio(b.num("peakRss"), a.num("peakRss")));
-        row(sb, "under churn:", "", "", "");
-        row(sb, "  GC count", fmt(a.num("churnGcCount")), fmt(b.num("churnGcCount")), "");
-        row(sb, "  GC pause total", ms(a.num("churnPauseTotalMs")), ms(b.num("churnPauseTotalMs")),
-                ratio(b.num("churnPauseTotalMs"), a.num("churnPauseTotalMs")));
-        row(sb, "  max pause", ms(a.num("churnPauseMaxMs")), ms(b.num("churnPauseMaxMs")),
-                ratio(b.num("churnPauseMaxMs"), a.num("churnPauseMaxMs")));
-        row(sb, "  concurrent GC time", ms(a.num("churnConcurrentGcMs")), ms(b.num("churnConcurrentGcMs")),
-                ratio(b.num("churnConcurrentGcMs"), a.num("churnConcurrentGcMs")));
-        row(sb, "  GC+VM CPU time", ms(a.num("churnVmCpuMs")), ms(b.num("churnVmCpuMs")),
-                ratio(b.num("churnVmCpuMs"), a.num("churnVmCpuMs")));
-        row(sb, "  reads/s", String.format(Locale.ROOT, "%,.0f", a.num("readsPerSecond")),
-                String.format(Locale.ROOT, "%,.0f", b.num("readsPerSecond")),
-                ratio(b.num("readsPerSecond"), a.num("readsPerSecond")));
+        Run hash = runs.getFirst();
+        Run memkit = runs.stream().filter(r -> r.label().startsWith("memkit")).findFirst().orElse(hash);
+        row(sb, "", runs.stream().map(Run::label).toList(), "memkit/HashMap");
+        metric(sb, runs, "load time", "loadMs", r -> secs(r.num("loadMs")), hash, memkit);
+        metric(sb, runs, "slowest put", "slowestPutMicros", r -> ms(r.num("slowestPutMicros") / 1000), null, null);
+        metric(sb, runs, "bytes/entry (RSS)", "bytesPerEntry", r -> fmt(r.num("bytesPerEntry")), hash, memkit);
+        metric(sb, runs, "peak RSS", "peakRss", r -> ByteSize.format((long) r.num("peakRss")), hash, memkit);
+        row(sb, "under churn:", runs.stream().map(r -> "").toList(), "");
+        metric(sb, runs, "  GC count", "churnGcCount", r -> fmt(r.num("churnGcCount")), null, null);
+        metric(sb, runs, "  GC pause total", "churnPauseTotalMs", r -> ms(r.num("churnPauseTotalMs")), hash, memkit);
+        metric(sb, runs, "  max pause", "churnPauseMaxMs", r -> ms(r.num("churnPauseMaxMs")), hash, memkit);
+        metric(sb, runs, "  concurrent GC time", "churnConcurrentGcMs", r -> ms(r.num("churnConcurrentGcMs")),
+                hash, memkit);
+        metric(sb, runs, "  GC+VM CPU time", "churnVmCpuMs", r -> ms(r.num("churnVmCpuMs")), hash, memkit);
+        metric(sb, runs, "  reads/s", "readsPerSecond",
+                r -> String.format(Locale.ROOT, "%,.0f", r.num("readsPerSecond")), hash, memkit);
         return sb.toString();
     }
 
-    private static void row(StringBuilder sb, String name, String a, String b, String r) {
-        sb.append(String.format(Locale.ROOT, "%-22s %-20s %-20s %s%n", name, a, b, r));
+    private static void metric(StringBuilder sb, List<Run> runs, String name, String key,
+                               java.util.function.Function<Run, String> format, Run base, Run memkit) {
+        row(sb, name, runs.stream().map(format).toList(),
+                base == null ? "" : ratio(memkit.num(key), base.num(key)));
+    }
+
+    private static void row(StringBuilder sb, String name, List<String> cells, String r) {
+        sb.append(String.format(Locale.ROOT, "%-22s", name));
+        for (String c : cells) {
+            sb.append(String.format(Locale.ROOT, " %-20s", c));
+        }
+        sb.append(' ').append(r).append('\n');
     }
 
     private static String fmt(double v) {
@@ -161,19 +168,19 @@ public final class BigHeapCommand implements Callable<Integer> {
 
     private String html(List<Run> runs, String gcFlag) {
         List<List<long[]>> series = runs.stream().map(Run::samples).toList();
-        List<String> classes = List.of("hashmap", "memkit");
+        List<String> classes = List.of("hashmap", "fastutil", "memkit", "none");
         return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>memkit bigheap report</title>"
                 + "<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}"
-                + ".hashmap{stroke:#d9534f}.memkit{stroke:#0275d8}"
+                + ".hashmap{stroke:#d9534f}.fastutil{stroke:#f0ad4e}.memkit{stroke:#0275d8}.none{stroke:#999}"
                 + "svg{background:#fafafa;border:1px solid #ddd;margin:8px 0}</style></head><body>"
-                + "<h1>memkit demo bigheap: HashMap&lt;Long,Long&gt; vs LongLongMap</h1>"
+                + "<h1>memkit demo bigheap: HashMap&lt;Long,Long&gt;, fastutil and LongLongMap</h1>"
                 + String.format(Locale.ROOT, "<p>%,d entries; both JVMs -Xmx%s %s; %d s of churn on every core plus "
                         + "a reader.</p>", entries, DemoReport.esc(heap), gcFlag, seconds)
                 + "<pre>" + DemoReport.esc(table(runs)) + "</pre>"
                 + "<h2>RSS over time</h2>" + DemoReport.chart(series, classes, 1)
                 + "<h2>Heap used over time</h2>" + DemoReport.chart(series, classes, 2)
                 + "<h2>Off-heap (LongLongMap tables) over time</h2>" + DemoReport.chart(series, classes, 3)
-                + "<p>Red: HashMap. Blue: memkit LongLongMap. Sampled every 50 ms inside each JVM; the load phase is "
-                + "followed by the churn phase.</p></body></html>\n";
+                + "<p>Red: HashMap. Orange: fastutil. Blue: memkit LongLongMap. Grey: no map (churn only). Sampled "
+                + "every 50 ms inside each JVM; the load phase is followed by the churn phase.</p></body></html>\n";
     }
 }
