@@ -143,8 +143,7 @@ class BytesMapModelTest {
                 map.put(key(i), value);
             }
             double overhead = (double) map.nativeBytes() / n - 116;
-            System.out.printf("BytesMap overhead per entry (16 B keys, 100 B values): %.1f bytes%n", overhead);
-            assertTrue(overhead < 15, "overhead per entry " + overhead);
+            assertTrue(overhead < 12.5, "overhead per entry " + overhead);   // measured 11.6; the target is 12
         }
     }
 
