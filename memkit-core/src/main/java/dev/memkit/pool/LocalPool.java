@@ -83,6 +83,7 @@ public final class LocalPool<T> implements AutoCloseable {
     private final ThreadLocal<ThreadCache> overflowCaches;
     /** Every thread cache ever created, weakly, with its counters strongly (folded in when the thread dies). */
     private final Queue<Registration> registry = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong registrations = new java.util.concurrent.atomic.AtomicLong();
     private final SharedDepot depot;
     private final Object agingLock = new Object();
     private final Thread ager;                        // null when timed aging is off
@@ -323,7 +324,24 @@ public final class LocalPool<T> implements AutoCloseable {
     private ThreadCache register(Thread t) {
         ThreadCache c = new ThreadCache(threadCacheSize, t);
         registry.add(new Registration(new WeakReference<>(c), c.counters));
+        if ((registrations.incrementAndGet() & 63) == 0) {
+            pruneRegistry();      // threads come and go even when the pool never ages: keep the registry bounded
+        }
         return c;
+    }
+
+    /** Folds the counters of collected caches into the totals and forgets them. */
+    private void pruneRegistry() {
+        synchronized (agingLock) {
+            pruneDeadOwners();
+            for (var it = registry.iterator(); it.hasNext(); ) {
+                Registration r = it.next();
+                if (r.cache.get() == null) {
+                    retire(r);
+                    it.remove();
+                }
+            }
+        }
     }
 
     /** Frees table entries whose owner thread died, so their caches and objects can be collected. */

@@ -109,6 +109,26 @@ class LocalPoolTest {
         }
     }
 
+    @Test
+    void theRegistryStaysBoundedWhilePlatformThreadsComeAndGo() throws Exception {
+        try (LocalPool<Object> pool = LocalPool.builder(Object::new).idleTimeout(Duration.ZERO).build()) {
+            for (int i = 0; i < 2_000; i++) {
+                Thread t = Thread.ofPlatform().start(() -> pool.put(pool.get()));
+                t.join();
+                if (i % 500 == 0) {
+                    System.gc();
+                }
+            }
+            System.gc();
+            for (int i = 0; i < 200; i++) {                       // registrations prune every 64th thread
+                Thread t = Thread.ofPlatform().start(() -> pool.put(pool.get()));
+                t.join();
+            }
+            assertTrue(pool.registeredCaches() < 1_000, "registry pruned: " + pool.registeredCaches());
+            assertEquals(2_200, pool.stats().gets(), "counts of dead threads are kept");
+        }
+    }
+
     /**
      * Platform and virtual threads get objects, check that nobody else holds them, hand half of them to
      * another thread to put, while the pool ages every millisecond. Bounded by operation count and a cap.
