@@ -35,7 +35,8 @@ import java.util.function.Predicate;
  * <h2>Design</h2>
  * The pool is an array of padded {@link Slot}s, each holding at most one object and a state word. Acquire scans
  * from a start slot derived from the thread's id and claims the first free slot with one CAS, so a thread that
- * keeps acquiring and releasing usually reclaims the same slot and its cache lines; releasing is one CAS (which
+ * keeps acquiring and releasing usually reclaims the same slot and its cache lines (the scan is linear in the
+ * busy slots it passes, so a pool of thousands of objects that is nearly always exhausted pays for it); releasing is one CAS (which
  * also catches a double release exactly) and one sequentially consistent store. Objects are created lazily by
  * the acquiring thread (or up front with {@code prewarm}); the factory never runs under a lock. When no slot is
  * free, acquire recovers leaked slots, then waits on a condition until a release signals it or the timeout ends.

@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  *   <tr><td>{@code POST /debug/memory/histogram/base}</td><td>captures and keeps a base histogram</td></tr>
  *   <tr><td>{@code GET /debug/memory/histogram/diff}</td><td>classes that grew since the base</td></tr>
  *   <tr><td>{@code GET /debug/memory/profile?seconds=N}</td><td>allocation profile for N (1–60, default 10)
- *       seconds</td></tr>
+ *       seconds; one at a time (409 while another runs)</td></tr>
  *   <tr><td>{@code GET /debug/memory/heapdump}</td><td>a live-heap {@code .hprof} download, only when enabled
  *       with {@link Builder#heapDumps(boolean)}</td></tr>
  * </table>
@@ -72,6 +72,8 @@ public final class DebugEndpoint implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService workers;
     private final AtomicReference<HeapHistogram> base = new AtomicReference<>();
+    /** One allocation profile at a time: a profile holds a worker thread for its whole duration. */
+    private final java.util.concurrent.atomic.AtomicBoolean profiling = new java.util.concurrent.atomic.AtomicBoolean();
     private final Supplier<HeapHistogram> histograms;
 
     private DebugEndpoint(Builder b) throws IOException {
@@ -200,11 +202,17 @@ public final class DebugEndpoint implements AutoCloseable {
             send(ex, 400, "text/plain", "seconds must be between 1 and 60");
             return;
         }
+        if (!profiling.compareAndSet(false, true)) {
+            send(ex, 409, "text/plain", "an allocation profile is already running; try again when it ends");
+            return;
+        }
         try {
             json(ex, StatsJson.profile(AllocationProfile.record(Duration.ofSeconds(seconds), 50)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             send(ex, 503, "text/plain", "interrupted");
+        } finally {
+            profiling.set(false);
         }
     }
 

@@ -129,6 +129,26 @@ class DebugEndpointTest {
     }
 
     @Test
+    void oneAllocationProfileRunsAtATime() throws Exception {
+        java.util.function.Supplier<Response> profile = () -> {
+            try {
+                return get("/profile?seconds=2", TOKEN);     // long enough that the two overlap
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        try (var clients = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var a = java.util.concurrent.CompletableFuture.supplyAsync(profile, clients);
+            var b = java.util.concurrent.CompletableFuture.supplyAsync(profile, clients);
+            java.util.List<Integer> statuses = java.util.stream.Stream.of(a, b)
+                    .map(f -> f.orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join().statusCode()).sorted()
+                    .toList();
+            // Both run at once on the endpoint's two workers; exactly one may profile, the other is told to wait.
+            assertEquals(java.util.List.of(200, 409), statuses);
+        }
+    }
+
+    @Test
     void aForeignHostHeaderIsRefused() throws Exception {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), endpoint.port())) {
             OutputStream out = s.getOutputStream();
