@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.zip.CRC32C;
 
 /**
  * The memory behind {@link LongArray} and {@link ByteArray}: a native allocation, or a memory-mapped file.
@@ -109,9 +108,7 @@ final class ArrayStorage {
 
     static ArrayStorage allocate(long length, int elementSize, MemoryBudget budget) {
         long bytes = bytesFor(length, elementSize);
-        if (budget != null && !budget.tryReserve(bytes)) {
-            budget.reserve(bytes, java.time.Duration.ZERO).bytes(); // refused: the budget explains why
-        }
+        OffHeapIo.charge(budget, bytes);
         Arena arena = Arena.ofShared();
         try {
             return new ArrayStorage(arena.allocate(Math.max(1, bytes), 8).asSlice(0, bytes), length, elementSize,
@@ -162,9 +159,7 @@ final class ArrayStorage {
         ByteBuffer h = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN);
         // Only the fixed header is read before the sizes are checked, so nothing past the end is ever mapped.
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            while (h.hasRemaining() && ch.read(h, h.position()) >= 0) {
-                // read the fixed header fields
-            }
+            OffHeapIo.readFully(ch, h, 0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -172,9 +167,7 @@ final class ArrayStorage {
         if (h.getLong(0) != MAGIC) {
             throw new IllegalArgumentException(file + " is not a memkit array file (bad magic)");
         }
-        CRC32C crc = new CRC32C();
-        crc.update(h.array(), 0, 32);
-        if ((int) crc.getValue() != h.getInt(32)) {
+        if (OffHeapIo.crc(h.array(), 0, 32) != h.getInt(32)) {
             throw new IllegalArgumentException(file + ": corrupt header (checksum mismatch)");
         }
         if (h.getInt(8) != VERSION) {
@@ -294,12 +287,12 @@ final class ArrayStorage {
         if (n == 0) {
             return;
         }
-        int full = crc(MemorySegment.ofArray(new byte[1 << CHUNK_SHIFT]));
+        int full = OffHeapIo.crc(MemorySegment.ofArray(new byte[1 << CHUNK_SHIFT]));
         for (long c = 0; c < n - 1; c++) {
             checksums.set(LE_INT, 4 * c, full);
         }
         long lastBytes = data.byteSize() - ((n - 1) << CHUNK_SHIFT);
-        checksums.set(LE_INT, 4 * (n - 1), crc(MemorySegment.ofArray(new byte[(int) lastBytes])));
+        checksums.set(LE_INT, 4 * (n - 1), OffHeapIo.crc(MemorySegment.ofArray(new byte[(int) lastBytes])));
     }
 
     private static final java.lang.invoke.VarHandle DIRTY =
@@ -308,12 +301,6 @@ final class ArrayStorage {
     private MemorySegment chunk(long c) {
         long at = c << CHUNK_SHIFT;
         return data.asSlice(at, Math.min(1L << CHUNK_SHIFT, data.byteSize() - at));
-    }
-
-    private static int crc(MemorySegment s) {
-        CRC32C crc = new CRC32C();
-        crc.update(s.asByteBuffer());
-        return (int) crc.getValue();
     }
 
     /** Forces the data, checksums the chunks written since the last sync, then writes a clean header. */
@@ -327,7 +314,7 @@ final class ArrayStorage {
             while (bits != 0) {
                 long c = ((long) w << 6) + Long.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
-                checksums.set(LE_INT, 4 * c, crc(chunk(c)));
+                checksums.set(LE_INT, 4 * c, OffHeapIo.crc(chunk(c)));
             }
         }
         force(checksums);
@@ -339,7 +326,7 @@ final class ArrayStorage {
     /** The first chunk whose checksum does not match, or -1. */
     private long firstBadChunk() {
         for (long c = 0; c < chunks(data.byteSize()); c++) {
-            if (checksums.get(LE_INT, 4 * c) != crc(chunk(c))) {
+            if (checksums.get(LE_INT, 4 * c) != OffHeapIo.crc(chunk(c))) {
                 return c;
             }
         }
@@ -353,9 +340,7 @@ final class ArrayStorage {
         header.set(LE_LONG, 16, length);
         header.set(LE_INT, 24, isDirty ? 1 : 0);
         header.set(LE_INT, 28, CHUNK_SHIFT);
-        CRC32C crc = new CRC32C();
-        crc.update(header.asSlice(0, 32).asByteBuffer());
-        header.set(LE_INT, 32, (int) crc.getValue());
+        header.set(LE_INT, 32, OffHeapIo.crc(header.asSlice(0, 32)));
     }
 
     /** Unmaps and unlocks without syncing (for a file refused on open). */

@@ -36,9 +36,7 @@ final class BytesSegment {
 
     void allocateIndex(int cap) {
         long bytes = 8L * cap;
-        if (budget != null && !budget.tryReserve(bytes)) {
-            budget.reserve(bytes, java.time.Duration.ZERO).bytes();
-        }
+        OffHeapIo.charge(budget, bytes);
         Arena a = Arena.ofShared();
         index = a.allocate(bytes, 8);
         indexArena = a;

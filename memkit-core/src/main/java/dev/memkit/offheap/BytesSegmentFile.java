@@ -81,8 +81,8 @@ final class BytesSegmentFile {
             ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
             h.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, capacity).putInt(16, size)
                     .putInt(20, slabLengths.size());
-            h.putInt(32, MapFiles.crc(h.array(), 0, 32));
-            MapFiles.writeFully(ch, h);
+            h.putInt(32, OffHeapIo.crc(h.array(), 0, 32));
+            OffHeapIo.writeFully(ch, h);
             ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.nativeOrder());
             for (long s : newSlots) {
                 buf = put(ch, crc, buf, 8);
@@ -129,7 +129,7 @@ final class BytesSegmentFile {
     private static void flush(FileChannel ch, CRC32C crc, ByteBuffer buf) throws IOException {
         buf.flip();
         crc.update(buf.duplicate());
-        MapFiles.writeFully(ch, buf);
+        OffHeapIo.writeFully(ch, buf);
         buf.clear();
     }
 
@@ -137,13 +137,10 @@ final class BytesSegmentFile {
     static Loaded load(Path file, boolean verify, int expectedCrc) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer h = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN);
-            while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
-                // the fixed header
-            }
-            if (h.position() < 36 || h.getLong(0) != MAGIC) {
+            if (OffHeapIo.readFully(ch, h, 0) < 36 || h.getLong(0) != MAGIC) {
                 throw new IllegalArgumentException(file + " is not a memkit BytesMap segment (truncated or foreign)");
             }
-            if (MapFiles.crc(h.array(), 0, 32) != h.getInt(32)) {
+            if (OffHeapIo.crc(h.array(), 0, 32) != h.getInt(32)) {
                 throw new IllegalArgumentException(file + ": corrupt segment header (checksum mismatch)");
             }
             int capacity = h.getInt(12);
@@ -158,9 +155,7 @@ final class BytesSegmentFile {
                         + " (truncated)");
             }
             ByteBuffer lengths = ByteBuffer.allocate(8 * slabs).order(ByteOrder.nativeOrder());
-            while (lengths.hasRemaining() && ch.read(lengths, HEADER + 8L * capacity + lengths.position()) > 0) {
-                // the slab lengths
-            }
+            OffHeapIo.readFully(ch, lengths, HEADER + 8L * capacity);
             long total = 0;
             long[] len = new long[slabs];
             for (int s = 0; s < slabs; s++) {
@@ -182,13 +177,9 @@ final class BytesSegmentFile {
                         : ch.map(FileChannel.MapMode.PRIVATE, tableEnd, total, slabArena);
                 if (verify) {
                     CRC32C crc = new CRC32C();
-                    crc.update(index.asByteBuffer());
+                    OffHeapIo.update(crc, index);
                     crc.update(lengths.rewind());
-                    if (total > 0) {
-                        for (long at = 0; at < total; at += 1L << 30) {
-                            crc.update(body.asSlice(at, Math.min(1L << 30, total - at)).asByteBuffer());
-                        }
-                    }
+                    OffHeapIo.update(crc, body);
                     if ((int) crc.getValue() != expectedCrc) {
                         throw new IllegalArgumentException(file + ": corrupt segment (checksum mismatch)");
                     }

@@ -48,10 +48,7 @@ final class LongTable {
         this.maxSize = (int) Math.min(capacity - 1L, (long) (capacity * MAX_LOAD));
         this.budget = budget;
         long bytes = bytesFor(capacity);
-        if (budget != null && !budget.tryReserve(bytes)) {
-            // Refused: let the budget explain why in its exception. Should it succeed after all, we hold the bytes.
-            budget.reserve(bytes, java.time.Duration.ZERO).bytes();
-        }
+        OffHeapIo.charge(budget, bytes);
         try {
             arena = Arena.ofShared();
             mem = arena.allocate(bytes, 16);
@@ -75,9 +72,7 @@ final class LongTable {
             throw new IllegalArgumentException("table memory of " + mem.byteSize() + " bytes for " + capacity
                     + " slots");
         }
-        if (budget != null && !budget.tryReserve(bytesFor(capacity))) {
-            budget.reserve(bytesFor(capacity), java.time.Duration.ZERO).bytes();
-        }
+        OffHeapIo.charge(budget, bytesFor(capacity));
         this.arena = arena;
         this.mem = mem;
         this.size = size;

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.zip.CRC32C;
 
 /**
  * The on-disk form of a persistent {@link LongLongMap}: a directory with a manifest and one file per segment
@@ -120,7 +119,7 @@ final class MapFiles implements AutoCloseable {
         if (n < 1 || n > 65_536 || bytes.length != 16 + 16 * n + 4) {
             throw new IllegalArgumentException(dir + ": corrupt manifest (truncated, or " + n + " segments)");
         }
-        if (crc(bytes, 0, bytes.length - 4) != b.getInt(bytes.length - 4)) {
+        if (OffHeapIo.crc(bytes, 0, bytes.length - 4) != b.getInt(bytes.length - 4)) {
             throw new IllegalArgumentException(dir + ": corrupt manifest (checksum mismatch)");
         }
         if (b.getInt(8) != VERSION) {
@@ -172,13 +171,10 @@ final class MapFiles implements AutoCloseable {
         // A copy-on-write mapping needs a channel open for writing, though nothing is ever written through it.
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer h = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN);
-            while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
-                // read the fixed header
-            }
-            if (h.position() < 36 || h.getLong(0) != SEG_MAGIC) {
+            if (OffHeapIo.readFully(ch, h, 0) < 36 || h.getLong(0) != SEG_MAGIC) {
                 throw new IllegalArgumentException(file + " is not a memkit map segment (truncated or foreign)");
             }
-            if (crc(h.array(), 0, 32) != h.getInt(32)) {
+            if (OffHeapIo.crc(h.array(), 0, 32) != h.getInt(32)) {
                 throw new IllegalArgumentException(file + ": corrupt segment header (checksum mismatch)");
             }
             int capacity = h.getInt(12);
@@ -194,7 +190,7 @@ final class MapFiles implements AutoCloseable {
             }
             Arena arena = Arena.ofShared();
             MemorySegment table = ch.map(FileChannel.MapMode.PRIVATE, HEADER, LongTable.bytesFor(capacity), arena);
-            if (verify && crc(table) != tableCrcs[i]) {
+            if (verify && OffHeapIo.crc(table) != tableCrcs[i]) {
                 arena.close();
                 throw new IllegalArgumentException(file + ": corrupt table (checksum mismatch)");
             }
@@ -213,19 +209,18 @@ final class MapFiles implements AutoCloseable {
         ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
         h.putLong(0, SEG_MAGIC).putInt(8, VERSION).putInt(12, t.capacity).putInt(16, t.size)
                 .putInt(20, hasZero ? 1 : 0).putLong(24, zeroValue);
-        h.putInt(32, crc(h.array(), 0, 32));
+        h.putInt(32, OffHeapIo.crc(h.array(), 0, 32));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            writeFully(ch, h);
+            OffHeapIo.writeFully(ch, h);
             MemorySegment mem = t.memory();
-            long chunk = 1L << 30;
-            for (long at = 0; at < mem.byteSize(); at += chunk) {
-                writeFully(ch, mem.asSlice(at, Math.min(chunk, mem.byteSize() - at)).asByteBuffer());
+            for (long at = 0; at < mem.byteSize(); at += 1L << 30) {
+                OffHeapIo.writeFully(ch, mem.asSlice(at, Math.min(1L << 30, mem.byteSize() - at)).asByteBuffer());
             }
             ch.force(true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
-        tableCrcs[i] = crc(t.memory());
+        tableCrcs[i] = OffHeapIo.crc(t.memory());
         pending(i, generation);
     }
 
@@ -251,12 +246,12 @@ final class MapFiles implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             b.putLong(16 + 16 * i, generations[i]).putInt(16 + 16 * i + 8, tableCrcs[i]);
         }
-        b.putInt(16 + 16 * n, crc(b.array(), 0, 16 + 16 * n));
+        b.putInt(16 + 16 * n, OffHeapIo.crc(b.array(), 0, 16 + 16 * n));
         Path tmp = dir.resolve("manifest.tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeFully(ch, b);
+                OffHeapIo.writeFully(ch, b);
                 ch.force(true);
             }
             try {
@@ -277,27 +272,6 @@ final class MapFiles implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
-        }
-    }
-
-    static int crc(byte[] b, int off, int len) {
-        CRC32C c = new CRC32C();
-        c.update(b, off, len);
-        return (int) c.getValue();
-    }
-
-    static int crc(MemorySegment s) {
-        CRC32C c = new CRC32C();
-        long chunk = 1L << 30;
-        for (long at = 0; at < s.byteSize(); at += chunk) {
-            c.update(s.asSlice(at, Math.min(chunk, s.byteSize() - at)).asByteBuffer());
-        }
-        return (int) c.getValue();
     }
 
     @Override

@@ -97,9 +97,7 @@ final class RecordLog {
         if (bytes > MAX_SLAB_BYTES) {
             throw new IllegalArgumentException("a BytesMap record cannot exceed " + MAX_SLAB_BYTES + " bytes: " + bytes);
         }
-        if (budget != null && !budget.tryReserve(bytes)) {
-            budget.reserve(bytes, java.time.Duration.ZERO).bytes(); // refused: the budget explains why
-        }
+        OffHeapIo.charge(budget, bytes);
         Arena arena = Arena.ofShared();
         try {
             current = arena.allocate(bytes, 8);

@@ -357,7 +357,7 @@ public final class BoundedPool<T> implements AutoCloseable {
         lease.object = null;
         s.site = null;
         RuntimeException failure = null;
-        boolean keep = !invalidate && !isClosed();
+        boolean keep = !invalidate && !closedAcquire();   // best effort: free() re-checks exactly
         if (keep && reset != null) {
             try {
                 reset.accept((T) s.object);
@@ -391,6 +391,8 @@ public final class BoundedPool<T> implements AutoCloseable {
                 lock.unlock();
             }
         }
+        // The same handshake with close(): it sets CLOSED and then sweeps the slots, we free and then read CLOSED,
+        // so either its sweep finds this slot free or we see it closed and sweep the slot ourselves.
         if (isClosed()) {
             closeSlot(s);
         }
@@ -470,12 +472,21 @@ public final class BoundedPool<T> implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses work once the pool is closed. An acquire read is enough here: an acquire that races close() and
+     * still gets a lease is allowed (its object is destroyed at release); exactness lives in {@link #free}.
+     */
     private void ensureOpen() {
-        if (isClosed()) {
+        if (closedAcquire()) {
             throw new IllegalStateException("BoundedPool '" + name + "' is closed");
         }
     }
 
+    private boolean closedAcquire() {
+        return (boolean) CLOSED.getAcquire(this);
+    }
+
+    /** Sequentially consistent: free() needs it for its Dekker handshake with close() (see there). */
     private boolean isClosed() {
         return (boolean) CLOSED.getVolatile(this);
     }
