@@ -7,7 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -128,7 +127,7 @@ class BigArraysTest {
         assertMessage(foreign, "not a memkit array file");
 
         Path flipped = copy(good, "flipped.mkarray");
-        poke(flipped, 17, (byte) 0x7F);                     // the length field, checksum now wrong
+        Damage.flip(flipped, 17, 0x7F);                     // the length field, checksum now wrong
         assertMessage(flipped, "corrupt header");
 
         Path version = copy(good, "version.mkarray");
@@ -138,7 +137,7 @@ class BigArraysTest {
         assertThrows(IllegalArgumentException.class, () -> ByteArray.open(good), "8-byte elements, not 1");
 
         Path data = copy(good, "data.mkarray");
-        poke(data, size - 3, (byte) 1);
+        Damage.flip(data, size - 3, 1);
         try (LongArray a = LongArray.open(data)) {         // unverified open maps without reading
             assertEquals(200_000, a.length());
         }
@@ -152,13 +151,6 @@ class BigArraysTest {
 
     private Path copy(Path f, String name) throws Exception {
         return Files.copy(f, dir.resolve(name));
-    }
-
-    private static void poke(Path f, long at, byte b) throws Exception {
-        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
-            raf.seek(at);
-            raf.write(raf.read() ^ b);
-        }
     }
 
     /** Writes an int field and a valid header checksum, as a newer memkit would. */

@@ -5,14 +5,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -113,23 +110,17 @@ class BytesMapPersistenceTest {
         IllegalArgumentException kind = assertThrows(IllegalArgumentException.class, () -> BytesMap.open(longs));
         assertTrue(kind.getMessage().contains("holds a LongLongMap"), kind.getMessage());
 
-        Path truncated = copyDir(good, "truncated");
-        try (RandomAccessFile raf = new RandomAccessFile(segments(truncated).getFirst().toFile(), "rw")) {
-            raf.setLength(raf.length() - 1);
-        }
+        Path truncated = Damage.copyDir(good, tmp.resolve("truncated"));
+        Damage.truncateBy(Damage.segmentFiles(truncated).getFirst(), 1);
         assertMessage(truncated, "truncated");
 
-        Path missing = copyDir(good, "missing");
-        Files.delete(segments(missing).getLast());
+        Path missing = Damage.copyDir(good, tmp.resolve("missing"));
+        Files.delete(Damage.segmentFiles(missing).getLast());
         assertMessage(missing, "segment file missing");
 
-        Path body = copyDir(good, "body");
-        try (RandomAccessFile raf = new RandomAccessFile(segments(body).getFirst().toFile(), "rw")) {
-            raf.seek(raf.length() - 3);
-            int b = raf.read();
-            raf.seek(raf.length() - 3);
-            raf.write(b ^ 0x21);
-        }
+        Path body = Damage.copyDir(good, tmp.resolve("body"));
+        Path seg = Damage.segmentFiles(body).getFirst();
+        Damage.flip(seg, Files.size(seg) - 3, 0x21);
         try (BytesMap m = BytesMap.open(body)) {               // unverified: maps without reading
             assertEquals(500, m.size());
         }
@@ -140,21 +131,5 @@ class BytesMapPersistenceTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BytesMap.openVerified(dir).close());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
-    }
-
-    private Path copyDir(Path from, String name) throws Exception {
-        Path to = Files.createDirectory(tmp.resolve(name));
-        try (Stream<Path> s = Files.list(from)) {
-            for (Path f : s.toList()) {
-                Files.copy(f, to.resolve(f.getFileName()));
-            }
-        }
-        return to;
-    }
-
-    private static List<Path> segments(Path dir) throws Exception {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(f -> f.getFileName().toString().startsWith("seg-")).sorted().toList();
-        }
     }
 }

@@ -5,14 +5,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -125,27 +123,24 @@ class LongLongMapPersistenceTest {
         Path empty = Files.createDirectory(tmp.resolve("empty"));
         assertMessage(empty, "not a memkit map (no manifest)");
 
-        Path flipped = copyDir(good, "flipped");
-        flip(flipped.resolve("manifest"), 17);
+        Path flipped = Damage.copyDir(good, tmp.resolve("flipped"));
+        Damage.flip(flipped.resolve("manifest"), 17, 0x5A);
         assertMessage(flipped, "corrupt manifest (checksum mismatch)");
 
-        Path version = copyDir(good, "version");
+        Path version = Damage.copyDir(good, tmp.resolve("version"));
         setVersion(version.resolve("manifest"), 7);
         assertMessage(version, "unsupported format version 7");
 
-        Path missing = copyDir(good, "missing");
-        Files.delete(segmentFiles(missing).getFirst());
+        Path missing = Damage.copyDir(good, tmp.resolve("missing"));
+        Files.delete(Damage.segmentFiles(missing).getFirst());
         assertMessage(missing, "segment file missing");
 
-        Path truncated = copyDir(good, "truncated");
-        Path seg = segmentFiles(truncated).getFirst();
-        try (RandomAccessFile raf = new RandomAccessFile(seg.toFile(), "rw")) {
-            raf.setLength(raf.length() - 16);
-        }
+        Path truncated = Damage.copyDir(good, tmp.resolve("truncated"));
+        Damage.truncateBy(Damage.segmentFiles(truncated).getFirst(), 16);
         assertMessage(truncated, "truncated");
 
-        Path table = copyDir(good, "table");
-        flip(segmentFiles(table).getFirst(), MapFiles.HEADER + 40);
+        Path table = Damage.copyDir(good, tmp.resolve("table"));
+        Damage.flip(Damage.segmentFiles(table).getFirst(), MapFiles.HEADER + 40, 0x5A);
         try (LongLongMap m = LongLongMap.open(table)) {        // unverified open maps without reading
             assertTrue(m.size() > 0);
         }
@@ -160,31 +155,6 @@ class LongLongMapPersistenceTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LongLongMap.openVerified(dir).close());
         assertTrue(e.getMessage().contains(expected), e.getMessage());
-    }
-
-    private Path copyDir(Path from, String name) throws Exception {
-        Path to = Files.createDirectory(tmp.resolve(name));
-        try (Stream<Path> s = Files.list(from)) {
-            for (Path f : s.toList()) {
-                Files.copy(f, to.resolve(f.getFileName()));
-            }
-        }
-        return to;
-    }
-
-    private static List<Path> segmentFiles(Path dir) throws Exception {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(f -> f.getFileName().toString().startsWith("seg-")).sorted().toList();
-        }
-    }
-
-    private static void flip(Path f, long at) throws Exception {
-        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
-            raf.seek(at);
-            int b = raf.read();
-            raf.seek(at);
-            raf.write(b ^ 0x5A);
-        }
     }
 
     private static void setVersion(Path manifest, int version) throws Exception {
