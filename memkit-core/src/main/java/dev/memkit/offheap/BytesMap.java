@@ -59,7 +59,6 @@ public final class BytesMap implements AutoCloseable {
     private final long slabBytes;
     private final MemoryBudget budget;
     private final MapFiles files;             // null for a map that lives only in memory
-    private boolean closing;                  // guarded by this: close() syncs before freeing
     @SuppressWarnings("unused") // accessed through CLOSED
     private boolean closed;
 
@@ -165,9 +164,12 @@ public final class BytesMap implements AutoCloseable {
         if (files == null) {
             return;
         }
-        if (!closing) {
-            ensureOpen();
-        }
+        ensureOpen();
+        writeChanges();
+    }
+
+    /** Writes the changed segments and commits the manifest; the caller holds this map's monitor. */
+    private void writeChanges() {
         for (int i = 0; i < segments.length; i++) {
             BytesSegment s = segments[i];
             long stamp = s.lock.writeLock();
@@ -488,8 +490,7 @@ public final class BytesMap implements AutoCloseable {
                 if ((boolean) CLOSED.getOpaque(this)) {
                     return;
                 }
-                closing = true;
-                sync();
+                writeChanges();
             }
         }
         if ((boolean) CLOSED.getAndSet(this, true)) {

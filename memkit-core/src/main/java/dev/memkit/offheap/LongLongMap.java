@@ -162,7 +162,12 @@ public final class LongLongMap implements AutoCloseable {
         if (files == null) {
             return;
         }
-        ensureOpenOrClosing();
+        ensureOpen();
+        writeChanges();
+    }
+
+    /** Writes the changed segments and commits the manifest; the caller holds this map's monitor. */
+    private void writeChanges() {
         for (int i = 0; i < segments.length; i++) {
             Segment s = segments[i];
             long stamp = concurrent ? s.lock.writeLock() : 0;
@@ -178,14 +183,6 @@ public final class LongLongMap implements AutoCloseable {
             }
         }
         files.commit();
-    }
-
-    private boolean closing;                  // guarded by this: close() syncs before freeing
-
-    private void ensureOpenOrClosing() {
-        if (!closing) {
-            ensureOpen();
-        }
     }
 
     /**
@@ -473,8 +470,7 @@ public final class LongLongMap implements AutoCloseable {
                 if ((boolean) CLOSED.getOpaque(this)) {
                     return;
                 }
-                closing = true;
-                sync();
+                writeChanges();
             }
         }
         if ((boolean) CLOSED.getAndSet(this, true)) {

@@ -2,7 +2,8 @@ package dev.memkit.pool;
 
 /**
  * Creates the objects of a {@link BoundedPool}. May throw: the failure reaches the acquiring caller as an
- * {@link ObjectCreationException} and the slot stays available.
+ * {@link ObjectCreationException} and the slot stays available. Called on acquiring threads, outside any pool
+ * lock, and possibly by several threads at once: it must be thread-safe. The pool owns what it returns.
  *
  * @param <T> the pooled type
  */

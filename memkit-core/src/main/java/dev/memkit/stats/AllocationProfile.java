@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * (each weighted by the bytes it stands for) grouped by allocation site, the first stack frame outside the JDK.
  *
  * <p>{@link #record(Duration, int)} streams the events in-process with a {@link RecordingStream} (no file, no
- * attach), blocking the caller for the duration. JFR samples allocations at up to {@value #SAMPLES_PER_SECOND}
+ * attach), blocking the caller for the duration; profiles may run at once from several threads, each on its own
+ * stream. The result is an immutable value. JFR samples allocations at up to {@value #SAMPLES_PER_SECOND}
  * per second here, so figures are estimates whose precision grows with the duration.
  *
  * @param duration how long it recorded
