@@ -7,51 +7,72 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * One open-addressing table of {@code long → long} in native memory: Robin Hood hashing with linear probing and
- * backward-shift deletion, at most 92% full.
+ * One {@code long → long} table in native memory: bucketed cuckoo hashing, four 16-byte slots to a 64-byte
+ * (cache-line) bucket, two candidate buckets per key, at most 90% full.
  *
  * <pre>
- *   slot i (16 bytes), at offset 16 * i
+ *   bucket b (64 bytes, 64-byte aligned), at offset 64 * b; slot i = 4 * b + s, at offset 16 * i
+ *   +-------------------+-------------------+-------------------+-------------------+
+ *   | slot 4b           | slot 4b+1         | slot 4b+2         | slot 4b+3         |
+ *   +-------------------+-------------------+-------------------+-------------------+
+ *   slot (16 bytes)
  *   +---------------------------+---------------------------+
  *   | mix(key) (8, 0 = empty)   | value (8)                 |
  *   +---------------------------+---------------------------+
  * </pre>
  *
  * <p><b>Algorithm.</b> A slot stores the key's hash, not the key: the hash function ({@link #mix}) is a bijection
- * on 64-bit values, so the key is recovered exactly by {@link #unmix}, and a probe never has to rehash a resident
- * to learn its home. A key's home slot is {@code (low32(hash) * capacity) >>> 32} (a multiply, so the capacity
- * need not be a power of two and can grow by 20% at a time). Robin Hood insertion swaps a key into any slot whose
- * resident is closer to its own home, which keeps every probe sequence short even at 92% load; a lookup stops
- * at an empty slot or at a resident closer to home than the probe (the key cannot be further on). Removal shifts
- * the following displaced entries back one slot, so no tombstones accumulate. Hash 0 (the hash of key 0) marks
- * an empty slot; the map stores key 0 outside the table.
+ * on 64-bit values, so the key is recovered exactly by {@link #unmix}, and moving a resident never rehashes its
+ * key. A key lives in one of two buckets: its first, {@code (low32(hash) * buckets) >>> 32} (a multiply, so the
+ * number of buckets need not be a power of two and a table can grow by 20% at a time), or its second, a distinct
+ * bucket chosen by the high half of {@code hash * φ}. A lookup reads at most those two cache lines and compares
+ * eight hashes, whatever the load; most keys sit in their first bucket, so most lookups read one line. An insert
+ * takes a free slot of either bucket (the first preferred); when both are full it searches breadth-first, over at
+ * most {@value #SEARCH_NODES} buckets, for the shortest chain of residents that can each move to their other
+ * bucket, and moves them from the free end back, so the table is never without an entry mid-insert. With four
+ * slots to a bucket such chains exist up to about 97% load; if the search fails the caller grows the table.
+ * Removal empties the slot: no tombstones, no shifting. Hash 0 (the hash of key 0) marks an empty slot; the map
+ * stores key 0 outside the table.
  *
  * <p><b>Ownership and concurrency.</b> Not thread-safe: {@link LongLongMap} guards each table with its segment's
  * lock. The table owns one shared {@link Arena}; {@link #free()} closes it, after which any access (a racing
- * optimistic reader's) throws {@link IllegalStateException} instead of reading freed memory.
+ * optimistic reader's) throws {@link IllegalStateException} instead of reading freed memory. A lookup reads a
+ * fixed eight slots, so it ends even on a table a writer is changing (the optimistic reader validates after).
  */
 final class LongTable {
-    static final double MAX_LOAD = 0.92;
+    static final double MAX_LOAD = 0.90;
+    static final int SLOTS_PER_BUCKET = 4;
+    static final int BUCKET_BYTES = 64;
     static final int MIN_CAPACITY = 16;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    static final int SMALL_CAPACITY = 4096;
+    /** The largest capacity in slots: a multiple of the bucket size, below the JVM's array-ish int limits. */
+    static final int MAX_CAPACITY = (Integer.MAX_VALUE - 8) & -SLOTS_PER_BUCKET;
+    private static final int SEARCH_NODES = 128;
+    private static final long PHI = 0x9E3779B97F4A7C15L;
+    // Unaligned: every offset is 8-aligned in 64-byte-aligned memory, so the per-access alignment check is waste.
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
-    final int capacity;
+    final int capacity;                      // slots, a multiple of SLOTS_PER_BUCKET
     final int maxSize;
     int size;
+    final int buckets;
     private final Arena arena;
     private final MemorySegment mem;
     private final MemoryBudget budget;      // charged for this table's bytes; null when unbudgeted
+    private int[] searchBucket;             // breadth-first search scratch, allocated at the first full pair
+    private int[] searchParent;
 
     /** Allocates a zeroed (all empty) table; the budget, if any, is charged first. */
     LongTable(int capacity, MemoryBudget budget) {
-        this.capacity = capacity;
-        this.maxSize = (int) Math.min(capacity - 1L, (long) (capacity * MAX_LOAD));
+        this.capacity = checkCapacity(capacity);
+        this.buckets = capacity / SLOTS_PER_BUCKET;
+        this.maxSize = maxSizeFor(capacity);
         this.budget = budget;
         long bytes = bytesFor(capacity);
         OffHeapIo.charge(budget, bytes);
         try {
             arena = Arena.ofShared();
-            mem = arena.allocate(bytes, 16);
+            mem = arena.allocate(bytes, BUCKET_BYTES);
         } catch (RuntimeException | OutOfMemoryError e) {
             if (budget != null) {
                 budget.release(bytes);
@@ -65,8 +86,9 @@ final class LongTable {
      * {@code arena}; the budget, if any, is charged for the table's bytes.
      */
     LongTable(MemorySegment mem, Arena arena, int capacity, int size, MemoryBudget budget) {
-        this.capacity = capacity;
-        this.maxSize = (int) Math.min(capacity - 1L, (long) (capacity * MAX_LOAD));
+        this.capacity = checkCapacity(capacity);
+        this.buckets = capacity / SLOTS_PER_BUCKET;
+        this.maxSize = maxSizeFor(capacity);
         this.budget = budget;
         if (mem.byteSize() != bytesFor(capacity)) {
             throw new IllegalArgumentException("table memory of " + mem.byteSize() + " bytes for " + capacity
@@ -76,6 +98,22 @@ final class LongTable {
         this.arena = arena;
         this.mem = mem;
         this.size = size;
+    }
+
+    /** Whether {@code capacity} slots make a valid table (a segment file's header is checked with this). */
+    static boolean validCapacity(long capacity) {
+        return capacity >= MIN_CAPACITY && capacity <= MAX_CAPACITY && capacity % SLOTS_PER_BUCKET == 0;
+    }
+
+    private static int checkCapacity(int capacity) {
+        if (!validCapacity(capacity)) {
+            throw new IllegalArgumentException("invalid table capacity " + capacity);
+        }
+        return capacity;
+    }
+
+    private static int maxSizeFor(int capacity) {
+        return (int) (capacity * MAX_LOAD);
     }
 
     /** The table's memory, for writing it to a segment file. */
@@ -88,13 +126,14 @@ final class LongTable {
     }
 
     /**
-     * The capacity after growing: 20% more, so a table is between 77% and 92% full and memory per entry stays
-     * near 16 / 0.84 = 19 bytes.
+     * The capacity after growing: 20% more (in whole buckets), so a full table is between 75% and 90% loaded and
+     * memory per entry stays near 16 / 0.82 = 19.5 bytes; but double below {@value #SMALL_CAPACITY} slots (64 KiB),
+     * where density is worth less than the growths saved (each costs a rehash and freeing the old table).
      */
     static int grownCapacity(int capacity) {
-        long next = Math.max(MIN_CAPACITY, capacity + capacity / 5);
-        if (next > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("a LongLongMap segment cannot hold more than ~1.9 billion entries;"
+        long next = roundUp(capacity < SMALL_CAPACITY ? 2L * capacity : capacity + capacity / 5L);
+        if (next > MAX_CAPACITY) {
+            throw new IllegalStateException("a LongLongMap segment cannot hold more than ~2 billion entries;"
                     + " build the map with more segments");
         }
         return (int) next;
@@ -102,7 +141,11 @@ final class LongTable {
 
     /** The smallest capacity that holds {@code entries} under the load limit. */
     static int capacityFor(long entries) {
-        return (int) Math.max(MIN_CAPACITY, Math.min(Integer.MAX_VALUE - 8L, (long) Math.ceil(entries / MAX_LOAD) + 1));
+        return (int) Math.min(MAX_CAPACITY, roundUp(Math.max(MIN_CAPACITY, (long) Math.ceil(entries / MAX_LOAD))));
+    }
+
+    private static long roundUp(long slots) {
+        return (slots + SLOTS_PER_BUCKET - 1) & -SLOTS_PER_BUCKET;
     }
 
     /** MurmurHash3's 64-bit finaliser: every key bit affects every hash bit; a bijection, undone by unmix. */
@@ -127,17 +170,19 @@ final class LongTable {
         return k;
     }
 
-    private int home(long hash) {
-        return (int) (((hash & 0xFFFF_FFFFL) * capacity) >>> 32);
+    private static int firstBucket(long hash, int buckets) {
+        return (int) (((hash & 0xFFFF_FFFFL) * buckets) >>> 32);
     }
 
-    private int next(int i) {
-        return i + 1 == capacity ? 0 : i + 1;
+    /** A bucket other than the first (the segment index uses the hash's top bits, so a product of it here). */
+    private static int secondBucket(long hash, int first, int buckets) {
+        int b = first + 1 + (int) ((((hash * PHI) >>> 32) * (buckets - 1)) >>> 32);
+        return b >= buckets ? b - buckets : b;
     }
 
-    private int distance(int slot, long residentHash) {
-        int d = slot - home(residentHash);
-        return d < 0 ? d + capacity : d;
+    private int otherBucket(long hash, int bucket) {
+        int first = firstBucket(hash, buckets);
+        return bucket == first ? secondBucket(hash, first, buckets) : first;
     }
 
     /** The hash stored in slot {@code i} (0 when empty); the key is {@code unmix} of it. */
@@ -149,28 +194,71 @@ final class LongTable {
         return mem.get(LONG, ((long) i << 4) + 8);
     }
 
-    private void set(int i, long key, long value) {
-        mem.set(LONG, (long) i << 4, key);
+    private void set(int i, long hash, long value) {
+        mem.set(LONG, (long) i << 4, hash);
         mem.set(LONG, ((long) i << 4) + 8, value);
     }
 
-    /**
-     * The slot holding the key whose hash is {@code hash} (never 0), or -1. Bounded even on a table another thread
-     * is changing (an optimistic reader validates afterwards).
-     */
-    int find(long hash) {
-        int i = home(hash);
-        for (int dist = 0; dist < capacity; dist++) {
-            long h = hashAt(i);
-            if (h == hash) {
-                return i;
-            }
-            if (h == 0 || distance(i, h) < dist) {
-                return -1;
-            }
-            i = next(i);
+    /** The slot of bucket {@code b} holding {@code hash}, or -1 (with hash 0: the first free slot). */
+    private int slotIn(int b, long hash) {
+        return slotIn(mem, b, hash);
+    }
+
+    private static int slotIn(MemorySegment mem, int b, long hash) {
+        long base = (long) b * BUCKET_BYTES;
+        int i = b * SLOTS_PER_BUCKET;
+        if (mem.get(LONG, base) == hash) {
+            return i;
+        }
+        if (mem.get(LONG, base + 16) == hash) {
+            return i + 1;
+        }
+        if (mem.get(LONG, base + 32) == hash) {
+            return i + 2;
+        }
+        if (mem.get(LONG, base + 48) == hash) {
+            return i + 3;
         }
         return -1;
+    }
+
+    /** The slot holding the key whose hash is {@code hash} (never 0), or -1. */
+    int find(long hash) {
+        return find(mem, buckets, hash);
+    }
+
+    /**
+     * {@link #find} over a table's memory and bucket count as its segment caches them (the get path). Reads eight
+     * slots at most, so it ends even on memory a writer is changing; an optimistic reader validates afterwards.
+     */
+    static int find(MemorySegment mem, int buckets, long hash) {
+        int first = firstBucket(hash, buckets);
+        int i = slotIn(mem, first, hash);
+        return i >= 0 ? i : slotIn(mem, secondBucket(hash, first, buckets), hash);
+    }
+
+    /**
+     * {@link #find} for a writer, who mostly looks up absent keys (and so reads both buckets): the first slot of
+     * each bucket is read before either is compared, so the two cache misses overlap instead of following each
+     * other.
+     */
+    int findBoth(long hash) {
+        int first = firstBucket(hash, buckets);
+        int second = secondBucket(hash, first, buckets);
+        long a = mem.get(LONG, (long) first * BUCKET_BYTES);
+        long b = mem.get(LONG, (long) second * BUCKET_BYTES);
+        if (a == hash) {
+            return first * SLOTS_PER_BUCKET;
+        }
+        if (b == hash) {
+            return second * SLOTS_PER_BUCKET;
+        }
+        int i = slotIn(first, hash);
+        return i >= 0 ? i : slotIn(second, hash);
+    }
+
+    static long value(MemorySegment mem, int i) {
+        return mem.get(LONG, ((long) i << 4) + 8);
     }
 
     /** Sets the value of a key known to be present at slot {@code i}. */
@@ -178,58 +266,134 @@ final class LongTable {
         mem.set(LONG, ((long) i << 4) + 8, value);
     }
 
-    /** Inserts the key with hash {@code hash}, known to be absent (hash never 0); the caller made room. */
-    void insertNew(long hash, long value) {
-        int i = home(hash);
-        int dist = 0;
-        long k = hash;
-        long v = value;
+    /**
+     * Inserts the key with hash {@code hash}, known to be absent (hash never 0), if the table has room for it: a
+     * false return (the table is at its load limit, or no chain of moves frees a slot in either of the key's
+     * buckets) leaves the table unchanged, and the caller grows it.
+     */
+    boolean insertNew(long hash, long value) {
+        if (size >= maxSize) {
+            return false;
+        }
+        int first = firstBucket(hash, buckets);
+        int free = slotIn(first, 0);
+        if (free < 0) {
+            int second = secondBucket(hash, first, buckets);
+            free = slotIn(second, 0);
+            if (free < 0) {
+                free = makeRoom(first, second);
+                if (free < 0) {
+                    return false;
+                }
+            }
+        }
+        set(free, hash, value);
+        size++;
+        return true;
+    }
+
+    /**
+     * Frees a slot in bucket {@code first} or {@code second} (both full) by moving residents to their other
+     * buckets: a breadth-first search over buckets, each node reached by moving one resident of its parent out,
+     * stops at the first resident whose other bucket has a free slot; then the chain is shifted from that end
+     * back to the root. Returns the freed slot, or -1 when no chain is found within the search limit.
+     */
+    private int makeRoom(int first, int second) {
+        if (searchBucket == null) {
+            searchBucket = new int[SEARCH_NODES];
+            searchParent = new int[SEARCH_NODES];   // parent node * SLOTS_PER_BUCKET + the parent's slot moved
+        }
+        int[] bucketOf = searchBucket;
+        int[] parentOf = searchParent;
+        bucketOf[0] = first;
+        parentOf[0] = -1;
+        bucketOf[1] = second;
+        parentOf[1] = -1;
+        int nodes = 2;
+        for (int node = 0; node < nodes; node++) {
+            int b = bucketOf[node];
+            for (int s = 0; s < SLOTS_PER_BUCKET; s++) {
+                int slot = b * SLOTS_PER_BUCKET + s;
+                long h = hashAt(slot);
+                int alt = otherBucket(h, b);
+                int free = slotIn(alt, 0);
+                if (free >= 0) {
+                    return shiftChain(node, slot, free);
+                }
+                if (nodes < SEARCH_NODES && !onPath(node, alt)) {
+                    bucketOf[nodes] = alt;
+                    parentOf[nodes] = node * SLOTS_PER_BUCKET + s;
+                    nodes++;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Whether {@code bucket} is {@code node}'s or an ancestor's: a chain visits each bucket once, so every move
+     * takes a resident its search saw into the bucket the search computed for it.
+     */
+    private boolean onPath(int node, int bucket) {
+        for (int n = node; n >= 0; n = searchParent[n] < 0 ? -1 : searchParent[n] / SLOTS_PER_BUCKET) {
+            if (searchBucket[n] == bucket) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Moves the resident of {@code slot} (in {@code node}'s bucket) to the free slot {@code free}, then each
+     * ancestor's moved resident into the slot just vacated, and returns the slot vacated in the root bucket.
+     */
+    private int shiftChain(int node, int slot, int free) {
+        int to = free;
+        int from = slot;
+        int n = node;
         while (true) {
-            long rk = hashAt(i);
-            if (rk == 0) {
-                set(i, k, v);
-                size++;
-                return;
+            set(to, hashAt(from), value(from));
+            int parent = searchParent[n];
+            if (parent < 0) {
+                return from;
             }
-            int rd = distance(i, rk);
-            if (rd < dist) {              // the resident is richer: it moves on, we take its slot
-                long rv = value(i);
-                set(i, k, v);
-                k = rk;
-                v = rv;
-                dist = rd;
-            }
-            i = next(i);
-            dist++;
+            to = from;
+            n = parent / SLOTS_PER_BUCKET;
+            from = searchBucket[n] * SLOTS_PER_BUCKET + parent % SLOTS_PER_BUCKET;
         }
     }
 
-    /** Removes the entry at slot {@code i}, shifting the displaced entries after it back by one. */
+    /** Removes the entry at slot {@code i}. */
     void removeAt(int i) {
-        int j = next(i);
-        while (true) {
-            long kj = hashAt(j);
-            if (kj == 0 || distance(j, kj) == 0) {
-                break;
-            }
-            set(i, kj, value(j));
-            i = j;
-            j = next(j);
-        }
         set(i, 0, 0);
         size--;
     }
 
-    /** A larger table with every entry of this one. This table is left unchanged (the caller frees it). */
+    /**
+     * A larger table with every entry of this one, at least {@code newCapacity} slots (more if the entries do not
+     * fit, which at the new table's lower load is vanishingly rare). This table is left unchanged (the caller
+     * frees it).
+     */
     LongTable grow(int newCapacity) {
-        LongTable t = new LongTable(newCapacity, budget);
-        for (int i = 0; i < capacity; i++) {
-            long h = hashAt(i);
-            if (h != 0) {
-                t.insertNew(h, value(i));
+        int cap = newCapacity;
+        while (true) {
+            LongTable t = new LongTable(cap, budget);
+            if (t.copyFrom(this)) {
+                return t;
+            }
+            t.free();
+            cap = grownCapacity(cap);
+        }
+    }
+
+    private boolean copyFrom(LongTable old) {
+        for (int i = 0; i < old.capacity; i++) {
+            long h = old.hashAt(i);
+            if (h != 0 && !insertNew(h, old.value(i))) {
+                return false;
             }
         }
-        return t;
+        return true;
     }
 
     void clear() {

@@ -22,13 +22,13 @@ import java.nio.file.attribute.PosixFilePermissions;
  * <pre>
  *   manifest (little-endian)                      seg-I-G: segment I, generation G
  *   0   8  magic "MKLLMAP1"                        0     8  magic "MKLLSEG1"
- *   8   4  format version (1)                      8     4  format version (1)
+ *   8   4  format version (2)                      8     4  format version (2)
  *   12  4  segments n                              12    4  capacity (slots)
  *   16  16*n per segment:                          16    4  size (entries in the table)
  *          8  generation G                         20    4  has key 0 (0 or 1)
  *          4  CRC32C of the segment's table        24    8  value of key 0
  *          4  reserved                             32    4  CRC32C of bytes 0..31
- *   16+16n 4  CRC32C of everything before          4096  16*capacity  the table (LongTable's slots)
+ *   16+16n 4  CRC32C of everything before          4096  16*capacity  the table (LongTable's buckets)
  * </pre>
  *
  * <p><b>Crash consistency.</b> Files are never modified after they are written. A map opened from a directory maps
@@ -45,7 +45,7 @@ final class MapFiles implements AutoCloseable {
     static final long LONG_MAP = 0x3150414D4C4C4B4DL;            // "MKLLMAP1": a LongLongMap
     static final long BYTES_MAP = 0x3150414D59424B4DL;           // "MKBYMAP1": a BytesMap
     private static final long SEG_MAGIC = 0x314745534C4C4B4DL;   // "MKLLSEG1"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;          // 2: cuckoo tables (1 was Robin Hood)
 
     final Path dir;
     private final long kind;
@@ -179,7 +179,7 @@ final class MapFiles implements AutoCloseable {
             }
             int capacity = h.getInt(12);
             int size = h.getInt(16);
-            if (capacity < LongTable.MIN_CAPACITY || capacity > Integer.MAX_VALUE - 8 || size < 0 || size >= capacity) {
+            if (!LongTable.validCapacity(capacity) || size < 0 || size >= capacity) {
                 throw new IllegalArgumentException(file + ": corrupt segment header (capacity " + capacity + ", size "
                         + size + ")");
             }

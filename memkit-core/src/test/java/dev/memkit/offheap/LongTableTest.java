@@ -1,0 +1,107 @@
+package dev.memkit.offheap;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The cuckoo table on its own: filled until it refuses, emptied in part, refilled; checked against a model. */
+class LongTableTest {
+    @Property(tries = 60)
+    void holdsEveryEntryUpToItsLoadLimitAndARefusalChangesNothing(@ForAll @IntRange(min = 4, max = 3000) int buckets,
+                                                                   @ForAll long seed) {
+        LongTable t = new LongTable(buckets * LongTable.SLOTS_PER_BUCKET, null);
+        try {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            Map<Long, Long> model = new HashMap<>();
+            fill(t, model, rnd);
+            check(t, model);
+            if (t.capacity >= 1024) {
+                // The search for a chain of moves finds room long before the load limit would matter otherwise.
+                assertTrue(t.size >= t.maxSize - 1, "refused at " + t.size + " of " + t.capacity + " slots");
+            }
+            long refused = nonZero(rnd);
+            assertFalse(model.containsKey(refused));
+            // Remove about half, then fill again: freed slots in either bucket are found and reused.
+            for (Long h : model.keySet().toArray(Long[]::new)) {
+                if (rnd.nextBoolean()) {
+                    int i = t.find(h);
+                    assertTrue(i >= 0);
+                    t.removeAt(i);
+                    model.remove(h);
+                }
+            }
+            check(t, model);
+            fill(t, model, rnd);
+            check(t, model);
+        } finally {
+            t.free();
+        }
+    }
+
+    @Property(tries = 20)
+    void growingKeepsEveryEntry(@ForAll @IntRange(min = 4, max = 500) int buckets, @ForAll long seed) {
+        LongTable t = new LongTable(buckets * LongTable.SLOTS_PER_BUCKET, null);
+        Map<Long, Long> model = new HashMap<>();
+        fill(t, model, new SplittableRandom(seed));
+        LongTable bigger = t.grow(LongTable.grownCapacity(t.capacity));
+        t.free();
+        try {
+            assertTrue(bigger.capacity > buckets * LongTable.SLOTS_PER_BUCKET);
+            check(bigger, model);
+        } finally {
+            bigger.free();
+        }
+    }
+
+    private static void fill(LongTable t, Map<Long, Long> model, SplittableRandom rnd) {
+        while (true) {
+            long h = nonZero(rnd);
+            if (model.containsKey(h)) {
+                continue;
+            }
+            long v = rnd.nextLong();
+            int before = t.size;
+            if (!t.insertNew(h, v)) {
+                assertEquals(before, t.size);
+                assertEquals(-1, t.find(h));
+                return;
+            }
+            model.put(h, v);
+        }
+    }
+
+    private static long nonZero(SplittableRandom rnd) {
+        long h;
+        do {
+            h = rnd.nextLong();
+        } while (h == 0);
+        return h;
+    }
+
+    /** Every model entry is found with its value; the slots hold exactly the model's entries. */
+    private static void check(LongTable t, Map<Long, Long> model) {
+        assertEquals(model.size(), t.size);
+        for (Map.Entry<Long, Long> e : model.entrySet()) {
+            int i = t.find(e.getKey());
+            assertTrue(i >= 0, "lost an entry");
+            assertEquals(e.getValue(), t.value(i));
+        }
+        int occupied = 0;
+        for (int i = 0; i < t.capacity; i++) {
+            long h = t.hashAt(i);
+            if (h != 0) {
+                occupied++;
+                assertEquals(i, t.find(h), "each entry once, where a lookup looks");
+            }
+        }
+        assertEquals(model.size(), occupied);
+    }
+}
