@@ -13,9 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Writers own disjoint key ranges and keep an exact model of them while segments grow and entries shift under
- * readers; every value encodes its key, so a reader that ever sees a value of another key (a torn or misplaced
- * read) fails. Bounded by operation count and a wall-clock cap.
+ * Writers own disjoint key ranges and keep an exact model of them while segments grow and entries move between
+ * buckets under readers; every value encodes its key, so a reader that ever sees a value of another key (a torn or
+ * misplaced read) fails. Stable keys, put before the threads start and never touched again, are moved around by
+ * the writers' inserts and growths: a reader must find every one of them every time. Bounded by operation count
+ * and a wall-clock cap.
  */
 class LongLongMapStressTest {
     private static final long SALT = 0x5DEECE66DL;
@@ -28,6 +30,10 @@ class LongLongMapStressTest {
         AtomicBoolean done = new AtomicBoolean();
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         try (LongLongMap map = LongLongMap.builder().expectedSize(0).segments(4).build()) {
+            int stable = 20_000;
+            for (long k = 1; k <= stable; k++) {
+                map.put(-k, -k * SALT);
+            }
             List<Thread> threads = new ArrayList<>();
             List<java.util.Map<Long, Long>> models = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
@@ -58,6 +64,11 @@ class LongLongMapStressTest {
                     SplittableRandom rnd = new SplittableRandom(seed);
                     try {
                         while (!done.get() && System.nanoTime() < cap) {
+                            long s = -1 - rnd.nextLong(stable);
+                            long sv = map.getOrDefault(s, Long.MIN_VALUE);
+                            if (sv != s * SALT) {
+                                throw new AssertionError("stable key " + s + " read as " + sv);
+                            }
                             long key = rnd.nextLong(50_000L * writers);
                             long v = map.getOrDefault(key, Long.MIN_VALUE);
                             if (v != Long.MIN_VALUE && (v - key * SALT < 0 || v - key * SALT >= 1000)) {
@@ -77,7 +88,7 @@ class LongLongMapStressTest {
                 t.join();
             }
             assertTrue(failures.isEmpty(), () -> "failures: " + failures);
-            long expected = 0;
+            long expected = stable;
             for (java.util.Map<Long, Long> model : models) {
                 expected += model.size();
                 for (var e : model.entrySet()) {
