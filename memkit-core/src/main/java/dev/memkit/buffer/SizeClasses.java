@@ -24,18 +24,38 @@ public final class SizeClasses {
 
     private final long[] sizes;
     /** For each ceil(log2(size)), the first class that can hold a size in that power-of-two range. */
-    private final byte[] firstCandidate = new byte[65];
+    private final byte[] firstCandidate = new byte[65 * 4];   // by (bit length of size - 1, next 2 bits)
 
     private SizeClasses(long[] sizes) {
         this.sizes = sizes;
         for (int log = 0; log <= 64; log++) {
-            long lowerBound = log == 0 ? 1 : (1L << (log - 1)) + (log == 1 ? 0 : 1);
-            int i = 0;
-            while (i < sizes.length && sizes[i] < lowerBound) {
-                i++;
+            for (int q = 0; q < 4; q++) {
+                long lowerBound = cellLowerBound(log, q);
+                int i = 0;
+                while (i < sizes.length && sizes[i] < lowerBound) {
+                    i++;
+                }
+                firstCandidate[log * 4 + q] = (byte) i;
             }
-            firstCandidate[log] = (byte) i;
         }
+    }
+
+    /**
+     * The smallest request in cell (log, q): requests whose {@code size - 1} has bit length {@code log} and, below
+     * its top bit, the two bits {@code q} (cells below log 3 use q = 0 only). A class list with four classes per
+     * doubling puts exactly one class boundary at the top of each cell, so the cell's first candidate is the answer.
+     */
+    private static long cellLowerBound(int log, int q) {
+        if (log == 0) {
+            return 1;
+        }
+        if (log < 3) {
+            return (1L << (log - 1)) + 1;
+        }
+        if (log > 62) {
+            return Long.MAX_VALUE;
+        }
+        return (1L << (log - 1)) + ((long) q << (log - 3)) + 1;
     }
 
     /**
@@ -173,8 +193,10 @@ public final class SizeClasses {
      * @return the index of the smallest class holding {@code size}, or -1 if it is larger than every class
      */
     public int indexFor(long size) {
-        int log = 64 - Long.numberOfLeadingZeros(size - 1);
-        int i = firstCandidate[log];
+        long m = size - 1;
+        int log = 64 - Long.numberOfLeadingZeros(m);
+        int q = log < 3 ? 0 : (int) (m >>> (log - 3)) & 3;
+        int i = firstCandidate[log * 4 + q];
         while (i < sizes.length && sizes[i] < size) {
             i++;
         }

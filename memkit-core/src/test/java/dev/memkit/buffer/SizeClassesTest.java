@@ -50,6 +50,24 @@ class SizeClassesTest {
     }
 
     @Test
+    void everyClassBoundaryAgreesWithLinearSearch() {
+        for (SizeClasses classes : new SizeClasses[] {DEFAULTS, SizeClasses.coarse(), SizeClasses.of(48, 80, 1000, 5000, 70_000)}) {
+            for (int c = 0; c < classes.count(); c++) {
+                for (long size = Math.max(1, classes.size(c) - 2); size <= classes.size(c) + 2; size++) {
+                    int expected = -1;
+                    for (int i = 0; i < classes.count(); i++) {
+                        if (classes.size(i) >= size) {
+                            expected = i;
+                            break;
+                        }
+                    }
+                    assertEquals(expected, classes.indexFor(size), classes + " at " + size);
+                }
+            }
+        }
+    }
+
+    @Test
     void aboveTheLargestClassIsMinusOne() {
         assertEquals(-1, DEFAULTS.indexFor((16L << 20) + 1));
         assertEquals(-1, DEFAULTS.indexFor(Long.MAX_VALUE));
