@@ -26,6 +26,19 @@ class BigHeapDemoTest {
     }
 
     @Test
+    void aCollectorThatEndedNoCycleIsNotShownAsIdle() {
+        BigHeapCommand.Run busy = new BigHeapCommand.Run("HashMap<Long,Long>",
+                java.util.Map.of("churnGcCount", "0", "churnConcurrentGcMs", "0", "churnVmCpuMs", "7454"),
+                java.util.List.of());
+        BigHeapCommand.Run memkit = new BigHeapCommand.Run("memkit LongLongMap",
+                java.util.Map.of("churnGcCount", "56", "churnConcurrentGcMs", "795", "churnVmCpuMs", "515"),
+                java.util.List.of());
+        String table = BigHeapCommand.table(java.util.List.of(busy, memkit));
+        String row = table.lines().filter(l -> l.contains("concurrent GC time")).findFirst().orElseThrow();
+        assertTrue(row.contains("no cycle ended") && row.contains("795 ms"), row);
+    }
+
+    @Test
     void badOptionsAreExplained() {
         assertTrue(CliRun.run("demo", "bigheap", "--gc", "shenandoah").err().contains("--gc must be g1 or zgc"));
         assertTrue(CliRun.run("demo", "bigheap", "--entries", "0").err().contains("--entries must be"));
