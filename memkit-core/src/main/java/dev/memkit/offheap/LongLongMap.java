@@ -61,9 +61,10 @@ public final class LongLongMap implements AutoCloseable {
 
     /**
      * One independently locked and grown part of the map. It is its own lock, and keeps its table's memory and
-     * bucket count beside the lock state, so a get reaches the table's cache line through one object instead of
-     * three (with hundreds of segments these objects live in L2, and every dependent load delays the table miss).
-     * All fields are written under the write lock; optimistic readers validate the stamp after reading them.
+     * bucket count beside the lock state, so a get finds the address of its bucket through one object instead of
+     * three: fewer dependent loads stand before the table's cache miss. All fields are written under the write
+     * lock; an optimistic reader may see {@code mem} and {@code buckets} of different tables mid-growth, which
+     * at worst reads a wrong slot or throws, and the stamp it validates afterwards sends it to the read lock.
      */
     private static final class Segment extends StampedLock {
         @java.io.Serial
