@@ -304,7 +304,8 @@ public final class LongLongMap implements AutoCloseable {
      * @return true if the key was new, false if an existing value was replaced
      * @throws dev.memkit.budget.BudgetExceededException if growing needs memory the budget refuses; the map is
      *         then unchanged
-     * @throws IllegalStateException if the map is closed
+     * @throws IllegalStateException if the map is closed, or if more than eight keys of a segment share both
+     *         their buckets (possible only with keys chosen to collide; the map is then unchanged)
      */
     public boolean put(long key, long value) {
         ensureOpen();
@@ -327,6 +328,9 @@ public final class LongLongMap implements AutoCloseable {
                 return false;
             }
             while (!t.insertNew(h, value)) {
+                if (t.refusedWhileSparse()) {
+                    throw LongTable.collidingKeys();
+                }
                 LongTable bigger = t.grow(LongTable.grownCapacity(t.capacity));
                 s.setTable(bigger);
                 t.free();

@@ -45,6 +45,7 @@ final class LongTable {
     static final int BUCKET_BYTES = 64;
     static final int MIN_CAPACITY = 16;
     static final int SMALL_CAPACITY = 4096;
+    static final int FLOOD_CHECK_CAPACITY = 1024;
     /** The largest capacity in slots: a multiple of the bucket size, below the JVM's array-ish int limits. */
     static final int MAX_CAPACITY = (Integer.MAX_VALUE - 8) & -SLOTS_PER_BUCKET;
     private static final int SEARCH_NODES = 128;
@@ -363,6 +364,24 @@ final class LongTable {
         }
     }
 
+    /**
+     * Whether an insert this table just refused was refused far below the load limit. With keys that are not
+     * chosen to collide, a search over 128 buckets finds room in a table of this size at any load up to ~97%;
+     * failing at under half full means more than eight keys share the same two buckets, which growing does not
+     * cure (their hashes stay equal in the bits that pick buckets), so the caller refuses the put instead of
+     * growing without end.
+     */
+    boolean refusedWhileSparse() {
+        return capacity >= FLOOD_CHECK_CAPACITY && size < capacity / 2;
+    }
+
+    /** The explanation for a put refused by {@link #refusedWhileSparse}. */
+    static IllegalStateException collidingKeys() {
+        return new IllegalStateException("LongLongMap refused a put: more than 8 keys of one segment share both of"
+                + " their buckets, which happens only with keys chosen to collide (the hash is a fixed public"
+                + " function); the map is unchanged");
+    }
+
     /** Removes the entry at slot {@code i}. */
     void removeAt(int i) {
         set(i, 0, 0);
@@ -372,7 +391,7 @@ final class LongTable {
     /**
      * A larger table with every entry of this one, at least {@code newCapacity} slots (more if the entries do not
      * fit, which at the new table's lower load is vanishingly rare). This table is left unchanged (the caller
-     * frees it).
+     * frees it); keys that collide by construction ({@link #refusedWhileSparse}) throw instead of growing on.
      */
     LongTable grow(int newCapacity) {
         int cap = newCapacity;
@@ -381,7 +400,11 @@ final class LongTable {
             if (t.copyFrom(this)) {
                 return t;
             }
+            boolean sparse = t.refusedWhileSparse();
             t.free();
+            if (sparse) {
+                throw collidingKeys();
+            }
             cap = grownCapacity(cap);
         }
     }

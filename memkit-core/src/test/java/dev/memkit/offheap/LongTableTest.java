@@ -3,6 +3,7 @@ package dev.memkit.offheap;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The cuckoo table on its own: filled until it refuses, emptied in part, refilled; checked against a model. */
@@ -59,6 +61,62 @@ class LongTableTest {
         } finally {
             bigger.free();
         }
+    }
+
+    @Test
+    void keysChosenToCollideAreRefusedInsteadOfGrowingWithoutEnd() {
+        int capacity = 4096;
+        long[] colliding = collidingHashes(capacity / LongTable.SLOTS_PER_BUCKET, 9);
+        LongTable t = new LongTable(capacity, null);
+        try {
+            for (int i = 0; i < 8; i++) {
+                assertTrue(t.insertNew(colliding[i], i), "two buckets hold eight");
+            }
+            assertFalse(t.insertNew(colliding[8], 8));
+            assertTrue(t.refusedWhileSparse());
+        } finally {
+            t.free();
+        }
+        // The same keys through the map: the ninth put is refused with an explanation and changes nothing.
+        try (LongLongMap map = LongLongMap.builder().segments(1).expectedSize((long) (capacity * LongTable.MAX_LOAD))
+                .build()) {
+            for (int i = 0; i < 8; i++) {
+                map.put(LongTable.unmix(colliding[i]), i);
+            }
+            long bytes = map.nativeBytes();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> map.put(LongTable.unmix(colliding[8]), 8));
+            assertTrue(e.getMessage().contains("chosen to collide"), e.getMessage());
+            assertEquals(8, map.size());
+            assertEquals(bytes, map.nativeBytes(), "no growth");
+            assertFalse(map.containsKey(LongTable.unmix(colliding[8])));
+        }
+    }
+
+    /**
+     * Hashes that share both buckets in a table of {@code buckets}: equal high halves of {@code hash * φ} (so equal
+     * second-bucket offsets) and low halves that land in the same first bucket, found by sampling.
+     */
+    private static long[] collidingHashes(int buckets, int count) {
+        long phi = 0x9E3779B97F4A7C15L;
+        long inverse = phi;
+        for (int i = 0; i < 5; i++) {
+            inverse *= 2 - phi * inverse;          // Newton's iteration for the inverse mod 2^64
+        }
+        long[] out = new long[count];
+        int n = 0;
+        int target = -1;
+        for (long low = 1; n < count; low++) {
+            long h = ((0x1234_5678L << 32) | low) * inverse;   // h * φ has the same high half for every low
+            int first = (int) (((h & 0xFFFF_FFFFL) * buckets) >>> 32);
+            if (target < 0) {
+                target = first;
+            }
+            if (first == target && h != 0) {
+                out[n++] = h;
+            }
+        }
+        return out;
     }
 
     private static void fill(LongTable t, Map<Long, Long> model, SplittableRandom rnd) {
