@@ -235,16 +235,19 @@ public final class BufferPool implements AutoCloseable {
                     }
                     if (n > 0) {
                         n--;
+                        // The popped reference stays in the array above the count (no store, no GC barrier): it
+                        // only keeps a small Slab object reachable; its memory's lifetime is managed explicitly.
                         slab = s.slabs[c][n];
-                        s.slabs[c][n] = null;
                         index = s.indexes[c][n];
                         s.count[c] = n;
-                        s.cachedBytes -= slab.blockSize;
+                        s.cachedBytes -= needed;
                         s.operations++;
-                        s.acquires[c]++;
-                        s.requestedAcquired[c] += size;
+                        long[] stats = s.stats;
+                        int row = c * Stripe.STATS;
+                        stats[row + Stripe.ACQUIRES]++;
+                        stats[row + Stripe.REQUESTED_ACQUIRED] += size;
                         if (miss) {
-                            s.misses[c]++;
+                            stats[row + Stripe.MISSES]++;
                         }
                         if (--s.sampleCountdown <= 0) {
                             s.sampleCountdown = leakSamplingRate;
@@ -456,10 +459,12 @@ public final class BufferPool implements AutoCloseable {
                     s.count[c] = n + 1;
                     s.cachedBytes += d.blockSize;
                     s.operations++;
-                    s.releases[c]++;
-                    s.requestedReleased[c] += size;
+                    long[] stats = s.stats;
+                    int row = c * Stripe.STATS;
+                    stats[row + Stripe.RELEASES]++;
+                    stats[row + Stripe.REQUESTED_RELEASED] += size;
                     if (cross) {
-                        s.crossThreadReleases[c]++;
+                        stats[row + Stripe.CROSS_THREAD_RELEASES]++;
                     }
                 } finally {
                     s.unlock();

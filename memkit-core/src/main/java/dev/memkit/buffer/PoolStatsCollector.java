@@ -16,12 +16,12 @@ final class PoolStatsCollector {
             s.lock();
             try {
                 for (int c = 0; c < n; c++) {
-                    sums[0][c] += s.acquires[c];
-                    sums[1][c] += s.misses[c];
-                    sums[2][c] += s.releases[c];
-                    sums[3][c] += s.crossThreadReleases[c];
-                    sums[4][c] += s.requestedAcquired[c];
-                    sums[5][c] += s.requestedReleased[c];
+                    sums[0][c] += s.stat(c, Stripe.ACQUIRES);
+                    sums[1][c] += s.stat(c, Stripe.MISSES);
+                    sums[2][c] += s.stat(c, Stripe.RELEASES);
+                    sums[3][c] += s.stat(c, Stripe.CROSS_THREAD_RELEASES);
+                    sums[4][c] += s.stat(c, Stripe.REQUESTED_ACQUIRED);
+                    sums[5][c] += s.stat(c, Stripe.REQUESTED_RELEASED);
                     sums[6][c] += s.count[c] * depots[c].blockSize;
                 }
             } finally {

@@ -32,24 +32,27 @@ final class Stripe extends TryLock {
     /** Acquires left until the next leak-tracking sample (guarded by lock). */
     int sampleCountdown;
 
-    // Per-class statistics (guarded by lock).
-    final long[] acquires;
-    final long[] misses;
-    final long[] releases;
-    final long[] crossThreadReleases;
-    final long[] requestedAcquired;
-    final long[] requestedReleased;
+    // Per-class statistics (guarded by lock), one row of STATS counters per class in one array, so an acquire or
+    // a release updates a single cache line.
+    static final int ACQUIRES = 0;
+    static final int MISSES = 1;
+    static final int RELEASES = 2;
+    static final int CROSS_THREAD_RELEASES = 3;
+    static final int REQUESTED_ACQUIRED = 4;
+    static final int REQUESTED_RELEASED = 5;
+    static final int STATS = 6;
+    final long[] stats;
 
     Stripe(int classes) {
         slabs = new Slab[classes][];
         indexes = new int[classes][];
         count = new int[classes];
-        acquires = new long[classes];
-        misses = new long[classes];
-        releases = new long[classes];
-        crossThreadReleases = new long[classes];
-        requestedAcquired = new long[classes];
-        requestedReleased = new long[classes];
+        stats = new long[classes * STATS];
+    }
+
+    /** Statistic {@code kind} of class {@code c} (caller holds the lock). */
+    long stat(int c, int kind) {
+        return stats[c * STATS + kind];
     }
 
     /** Lazily sized per-class stack arrays (most classes are never used by most stripes). */
