@@ -24,8 +24,8 @@ import java.util.function.BiConsumer;
  * <h2>Design</h2>
  * Keys are spread over segments by hash; each segment has an index (Robin Hood open addressing, 8-byte slots,
  * up to 92% full, growing by 20%) and a {@link RecordLog}. A put appends a record and points the index at it; the
- * record it replaces becomes garbage. When a segment's garbage passes half its log (and one slab), the segment is
- * compacted: its live records are copied to a fresh log and the old slabs freed. Overhead per entry is the index
+ * record it replaces becomes garbage (a put that keeps a key's value length overwrites the value where it lies
+ * instead). When a segment's garbage passes half its log (and one slab), the segment is compacted: its live records are copied to a fresh log and the old slabs freed. Overhead per entry is the index
  * slot (8 bytes / load) plus a 2-byte record header for short keys and values: about 11 bytes.
  *
  * <pre>
@@ -232,6 +232,9 @@ public final class BytesMap implements AutoCloseable {
         try {
             ensureOpen();
             int i = s.find(hash, key);
+            if (i >= 0 && overwriteInPlace(s, i, value)) {
+                return false;
+            }
             long address = s.log.append(key, value);      // may be refused: nothing has changed yet
             s.dirty = true;
             long size = RecordLog.recordSize(key.byteSize(), value.byteSize());
@@ -249,6 +252,24 @@ public final class BytesMap implements AutoCloseable {
         } finally {
             s.lock.unlockWrite(stamp);
         }
+    }
+
+    /**
+     * Overwrites the value of the record at index slot {@code i} where it lies, if the new value has the old one's
+     * length: no record is appended, so no garbage is made and nothing is ever compacted for it. An optimistic
+     * reader racing the copy may see a mix of both values, but the write lock has moved the stamp it validates,
+     * so it reads again under the lock. Caller holds the write lock.
+     */
+    private static boolean overwriteInPlace(BytesSegment s, int i, MemorySegment value) {
+        long address = BytesSegment.address(s.slot(i));
+        long h = s.log.header(address);
+        if (RecordLog.valueLength(h) != value.byteSize()) {
+            return false;
+        }
+        MemorySegment.copy(value, 0, s.log.slab(address), RecordLog.keyOffset(address, h) + RecordLog.keyLength(h),
+                value.byteSize());
+        s.dirty = true;
+        return true;
     }
 
     /**

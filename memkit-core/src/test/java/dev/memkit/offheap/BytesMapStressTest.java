@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Writers own disjoint keys and overwrite them often (so compaction and index growth run under the readers);
- * every value starts with its key's id, so a reader that sees another key's value, or a torn value, fails.
+ * every value starts with its key's id and then repeats one byte, so a reader that sees another key's value, or a
+ * torn one (half of the puts keep a key's value length and overwrite it in place), fails.
  * Bounded by operation count and a wall-clock cap.
  */
 class BytesMapStressTest {
@@ -46,7 +47,10 @@ class BytesMapStressTest {
                             if (rnd.nextInt(5) == 0) {
                                 assertEquals(model.remove(k) != null, map.remove(BytesMapModelTest.key(k)));
                             } else {
-                                byte[] v = new byte[4 + rnd.nextInt(200)];
+                                // Half the puts keep one length, so many overwrite in place; every value is its
+                                // key's id and then one fill byte repeated, so a torn read shows as mixed bytes.
+                                byte[] v = new byte[4 + (rnd.nextBoolean() ? 100 : rnd.nextInt(200))];
+                                java.util.Arrays.fill(v, (byte) (1 + rnd.nextInt(255)));
                                 ByteBuffer.wrap(v).putInt(k);
                                 map.put(BytesMapModelTest.key(k), v);
                                 model.put(k, v);
@@ -69,6 +73,11 @@ class BytesMapStressTest {
                             if (n >= 0 && out.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(
                                     java.nio.ByteOrder.BIG_ENDIAN), 0) != k) {
                                 throw new AssertionError("key " + k + " read another key's value");
+                            }
+                            for (long b = 5; b < n; b++) {
+                                if (out.get(ValueLayout.JAVA_BYTE, b) != out.get(ValueLayout.JAVA_BYTE, 4)) {
+                                    throw new AssertionError("key " + k + " read a torn value");
+                                }
                             }
                         }
                     } catch (Throwable e) {
