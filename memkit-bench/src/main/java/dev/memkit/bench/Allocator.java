@@ -37,6 +37,9 @@ abstract class Allocator implements AutoCloseable {
             case "memkit-noleak" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
                     .leakDetection(dev.memkit.buffer.LeakDetection.DISABLED).acquireTimeout(Duration.ofMinutes(1))
                     .build());
+            case "memkit-all" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
+                    .leakDetection(dev.memkit.buffer.LeakDetection.ALL).acquireTimeout(Duration.ofMinutes(1))
+                    .build());
             case "memkit-budget" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
                     .budget(dev.memkit.budget.MemoryBudget.root("bench", 16L << 30).child("pool", 16L << 30))
                     .acquireTimeout(Duration.ofMinutes(1)).build());
