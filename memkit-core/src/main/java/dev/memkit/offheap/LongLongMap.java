@@ -322,7 +322,7 @@ public final class LongLongMap implements AutoCloseable {
                 return fresh;
             }
             LongTable t = s.table;
-            int i = t.find(h);
+            int i = t.findBoth(h);
             if (i >= 0) {
                 t.setValue(i, value);
                 return false;
