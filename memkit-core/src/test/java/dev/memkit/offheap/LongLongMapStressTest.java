@@ -46,7 +46,18 @@ class LongLongMapStressTest {
                         for (int i = 0; i < 300_000 && System.nanoTime() < cap; i++) {
                             long key = rnd.nextLong(50_000) * writers + id;   // disjoint per writer
                             long value = key * SALT + rnd.nextInt(1000);
-                            if (rnd.nextInt(4) == 0) {
+                            if (id == 0 && rnd.nextInt(64) == 0) {           // writer 0 also puts batches
+                                long[] keys = new long[64];
+                                long[] values = new long[64];
+                                for (int b = 0; b < 64; b++) {
+                                    keys[b] = rnd.nextLong(50_000) * writers;
+                                    values[b] = keys[b] * SALT + rnd.nextInt(1000);
+                                }
+                                map.putAll(keys, values, 0, 64);
+                                for (int b = 0; b < 64; b++) {
+                                    model.put(keys[b], values[b]);
+                                }
+                            } else if (rnd.nextInt(4) == 0) {
                                 assertEquals(model.remove(key) != null, map.remove(key));
                             } else {
                                 assertEquals(!model.containsKey(key), map.put(key, value));
