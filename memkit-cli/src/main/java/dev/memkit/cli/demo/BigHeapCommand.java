@@ -121,6 +121,8 @@ public final class BigHeapCommand implements Callable<Integer> {
         Run memkit = runs.stream().filter(r -> r.label().startsWith("memkit")).findFirst().orElse(hash);
         row(sb, "", runs.stream().map(Run::label).toList(), "memkit/HashMap");
         metric(sb, runs, "load time", "loadMs", r -> secs(r.num("loadMs")), hash, memkit);
+        row(sb, "  batched (putAll)", runs.stream().map(r -> r.kv().containsKey("bulkLoadMs")
+                ? secs(r.num("bulkLoadMs")) : "–").toList(), ratio(memkit.num("bulkLoadMs"), hash.num("loadMs")));
         metric(sb, runs, "slowest put", "slowestPutMicros", r -> ms(r.num("slowestPutMicros") / 1000), null, null);
         metric(sb, runs, "bytes/entry (RSS)", "bytesPerEntry", r -> fmt(r.num("bytesPerEntry")), hash, memkit);
         metric(sb, runs, "peak RSS", "peakRss", r -> ByteSize.format((long) r.num("peakRss")), hash, memkit);

@@ -18,9 +18,12 @@ class BigHeapDemoTest {
         CliRun.Outcome o = CliRun.run("demo", "bigheap", "--entries", "50000", "--seconds", "1", "--heap", "256m",
                 "--report", report.toString());
         assertEquals(0, o.exit(), o.out() + o.err());
-        for (String row : new String[] {"load time", "bytes/entry (RSS)", "max pause", "GC+VM CPU time", "reads/s"}) {
+        for (String row : new String[] {"load time", "batched (putAll)", "bytes/entry (RSS)", "max pause",
+            "GC+VM CPU time", "reads/s"}) {
             assertTrue(o.out().contains(row), row + " in\n" + o.out());
         }
+        String batched = o.out().lines().filter(l -> l.contains("batched (putAll)")).findFirst().orElseThrow();
+        assertTrue(batched.matches(".*\\d+\\.\\d s.*"), "memkit's batched load is timed: " + batched);
         String html = Files.readString(report);
         assertTrue(html.contains("<svg") && html.contains("class=\"memkit\"") && html.contains("class=\"hashmap\""));
     }
