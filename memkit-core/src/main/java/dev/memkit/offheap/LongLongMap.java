@@ -402,15 +402,19 @@ public final class LongLongMap implements AutoCloseable {
             ensureOpen();
             s.dirty = true;
             LongTable t = s.table;
-            int fresh = 0;                            // keys not in the table yet (a repeated new key counts twice)
-            for (int k = a; k < b; k++) {
+            // Size the table for the batch once, from the share of new keys in a sample of it: looking every key
+            // up first would cost a cache miss per entry; an underestimate just grows by steps while filling.
+            int sample = Math.min(b - a, 64);
+            int newInSample = 0;
+            for (int k = a; k < a + sample; k++) {
                 if (hashes[k] != 0 && t.findBoth(hashes[k]) < 0) {
-                    fresh++;
+                    newInSample++;
                 }
             }
-            if ((long) t.size + fresh > t.maxSize) {
+            long fresh = (long) (b - a) * newInSample / sample;
+            if (t.size + fresh > t.maxSize) {
                 int cap = t.capacity;
-                while ((long) (cap * LongTable.MAX_LOAD) < (long) t.size + fresh) {
+                while ((long) (cap * LongTable.MAX_LOAD) < t.size + fresh) {
                     cap = LongTable.grownCapacity(cap);
                 }
                 t = replaceTable(s, cap);
