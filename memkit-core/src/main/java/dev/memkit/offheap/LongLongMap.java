@@ -28,7 +28,7 @@ import java.util.concurrent.locks.StampedLock;
  * and the capacity is never forced to a power of two.
  *
  * <h2>Concurrency</h2>
- * A concurrent map ({@link Builder#concurrent(boolean)}, the default) guards each segment with a
+ * A concurrent map ({@link LongLongMapBuilder#concurrent(boolean)}, the default) guards each segment with a
  * {@link StampedLock}: puts and removes take the segment's write lock; gets first read optimistically without
  * writing any shared memory and fall back to the read lock if a writer intervened. Every operation on one key is
  * atomic (linearizable); {@link #size()}, {@link #forEach} and {@link #clear()} work segment by segment, so under
@@ -36,9 +36,9 @@ import java.util.concurrent.locks.StampedLock;
  * no locking and must be confined to one thread at a time.
  *
  * <h2>Ownership</h2>
- * The map owns its native memory (drawn from the {@link Builder#budget(MemoryBudget) budget} when one is given);
- * {@link #close()} frees it and every later call throws {@link IllegalStateException}. Heap footprint: a few
- * objects per segment, independent of the number of entries.
+ * The map owns its native memory (drawn from the {@link LongLongMapBuilder#budget(MemoryBudget) budget} when one
+ * is given); {@link #close()} frees it and every later call throws {@link IllegalStateException}. Heap footprint:
+ * a few objects per segment, independent of the number of entries.
  */
 public final class LongLongMap implements AutoCloseable {
     private static final VarHandle CLOSED;
@@ -84,7 +84,7 @@ public final class LongLongMap implements AutoCloseable {
         }
     }
 
-    private LongLongMap(Builder b) {
+    LongLongMap(LongLongMapBuilder b) {
         concurrent = b.concurrent;
         int n = b.segments;
         segments = new Segment[n];
@@ -151,7 +151,7 @@ public final class LongLongMap implements AutoCloseable {
      * copy-on-write, so opening is instant at any size, and changes reach the directory only at {@link #sync()}
      * (or {@link #close()}). The map is concurrent.
      *
-     * @param directory a directory written by a map built with {@link Builder#directory(Path)}
+     * @param directory a directory written by a map built with {@link LongLongMapBuilder#directory(Path)}
      * @return the map, exactly as of its last completed sync
      * @throws IllegalArgumentException if the directory is not a memkit map, or is truncated, corrupt, or of
      *         another format version
@@ -219,8 +219,8 @@ public final class LongLongMap implements AutoCloseable {
      *
      * @return a builder
      */
-    public static Builder builder() {
-        return new Builder();
+    public static LongLongMapBuilder builder() {
+        return new LongLongMapBuilder();
     }
 
     private Segment segmentFor(long hash) {
@@ -635,93 +635,6 @@ public final class LongLongMap implements AutoCloseable {
                     s.unlockWrite(stamp);
                 }
             }
-        }
-    }
-
-    /** Configuration of a {@link LongLongMap}. Not thread-safe; build once. */
-    public static final class Builder {
-        private long expectedSize = 1024;
-        private int segments = 256;
-        private boolean concurrent = true;
-        private MemoryBudget budget;
-        private Path directory;
-
-        private Builder() {
-        }
-
-        /**
-         * Entries to size the tables for up front (the map grows past it as needed). Default 1024.
-         *
-         * @param entries at least 0
-         * @return this builder
-         */
-        public Builder expectedSize(long entries) {
-            if (entries < 0) {
-                throw new IllegalArgumentException("expectedSize must not be negative: " + entries);
-            }
-            this.expectedSize = entries;
-            return this;
-        }
-
-        /**
-         * The number of segments: more means shorter pauses when a segment grows and less lock contention, at a
-         * few hundred bytes of heap and a 256-byte minimum table each. Default 256.
-         *
-         * @param count a power of two between 1 and 65536
-         * @return this builder
-         */
-        public Builder segments(int count) {
-            if (count < 1 || count > 65_536 || Integer.bitCount(count) != 1) {
-                throw new IllegalArgumentException("segments must be a power of two in [1, 65536]: " + count);
-            }
-            this.segments = count;
-            return this;
-        }
-
-        /**
-         * Whether the map is safe for concurrent use (default true); false saves the locking for maps confined to
-         * one thread at a time.
-         *
-         * @param concurrent true for thread-safe
-         * @return this builder
-         */
-        public Builder concurrent(boolean concurrent) {
-            this.concurrent = concurrent;
-            return this;
-        }
-
-        /**
-         * Charges every table to this budget; a put that must grow a segment the budget refuses throws
-         * {@link dev.memkit.budget.BudgetExceededException} and leaves the map unchanged.
-         *
-         * @param budget the budget
-         * @return this builder
-         */
-        public Builder budget(MemoryBudget budget) {
-            this.budget = Objects.requireNonNull(budget, "budget");
-            return this;
-        }
-
-        /**
-         * Makes the map persistent in {@code directory} (created owner-only; it must not exist yet): see
-         * {@link LongLongMap#sync()} and {@link LongLongMap#open(Path)}.
-         *
-         * @param directory the directory to create
-         * @return this builder
-         */
-        public Builder directory(Path directory) {
-            this.directory = Objects.requireNonNull(directory, "directory");
-            return this;
-        }
-
-        /**
-         * Allocates the tables.
-         *
-         * @return the map
-         * @throws dev.memkit.budget.BudgetExceededException if the budget refuses the initial tables
-         */
-        public LongLongMap build() {
-            return new LongLongMap(this);
         }
     }
 }
