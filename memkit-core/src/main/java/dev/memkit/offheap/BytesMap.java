@@ -62,7 +62,7 @@ public final class BytesMap implements AutoCloseable {
     @SuppressWarnings("unused") // accessed through CLOSED
     private boolean closed;
 
-    private BytesMap(Builder b) {
+    BytesMap(BytesMapBuilder b) {
         slabBytes = b.slabBytes;
         budget = b.budget;
         int n = b.segments;
@@ -136,7 +136,7 @@ public final class BytesMap implements AutoCloseable {
      * Opens a persistent map from its directory without reading its data (each segment file is mapped
      * copy-on-write); changes reach the directory only at {@link #sync()} or {@link #close()}.
      *
-     * @param directory a directory written by a map built with {@link Builder#directory(Path)}
+     * @param directory a directory written by a map built with {@link BytesMapBuilder#directory(Path)}
      * @return the map, exactly as of its last completed sync
      * @throws IllegalArgumentException if the directory is not a memkit BytesMap, or is truncated, corrupt, or of
      *         another format version
@@ -201,8 +201,8 @@ public final class BytesMap implements AutoCloseable {
      *
      * @return a builder
      */
-    public static Builder builder() {
-        return new Builder();
+    public static BytesMapBuilder builder() {
+        return new BytesMapBuilder();
     }
 
     private BytesSegment segmentFor(long hash) {
@@ -528,92 +528,6 @@ public final class BytesMap implements AutoCloseable {
             } finally {
                 s.lock.unlockWrite(stamp);
             }
-        }
-    }
-
-    /** Configuration of a {@link BytesMap}. Not thread-safe; build once. */
-    public static final class Builder {
-        private long expectedSize = 1024;
-        private int segments = 16;
-        private long slabBytes = 1L << 20;
-        private MemoryBudget budget;
-        private Path directory;
-
-        private Builder() {
-        }
-
-        /**
-         * Entries to size the indexes for. Default 1024.
-         *
-         * @param entries at least 0
-         * @return this builder
-         */
-        public Builder expectedSize(long entries) {
-            if (entries < 0) {
-                throw new IllegalArgumentException("expectedSize must not be negative: " + entries);
-            }
-            this.expectedSize = entries;
-            return this;
-        }
-
-        /**
-         * Segments (independent locks, indexes and logs). Default 16.
-         *
-         * @param count a power of two between 1 and 4096
-         * @return this builder
-         */
-        public Builder segments(int count) {
-            if (count < 1 || count > 4096 || Integer.bitCount(count) != 1) {
-                throw new IllegalArgumentException("segments must be a power of two in [1, 4096]: " + count);
-            }
-            this.segments = count;
-            return this;
-        }
-
-        /**
-         * Record slab size. Default 1 MiB.
-         *
-         * @param bytes between 4 KiB and 16 MiB
-         * @return this builder
-         */
-        public Builder slabBytes(long bytes) {
-            if (bytes < 4096 || bytes > RecordLog.MAX_SLAB_BYTES) {
-                throw new IllegalArgumentException("slabBytes must be in [4096, 16 MiB]: " + bytes);
-            }
-            this.slabBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Charges indexes and slabs to this budget.
-         *
-         * @param budget the budget
-         * @return this builder
-         */
-        public Builder budget(MemoryBudget budget) {
-            this.budget = Objects.requireNonNull(budget, "budget");
-            return this;
-        }
-
-        /**
-         * Makes the map persistent in {@code directory} (created owner-only; it must not exist yet): see
-         * {@link BytesMap#sync()} and {@link BytesMap#open(Path)}.
-         *
-         * @param directory the directory to create
-         * @return this builder
-         */
-        public Builder directory(Path directory) {
-            this.directory = Objects.requireNonNull(directory, "directory");
-            return this;
-        }
-
-        /**
-         * Allocates the indexes.
-         *
-         * @return the map
-         */
-        public BytesMap build() {
-            return new BytesMap(this);
         }
     }
 }
