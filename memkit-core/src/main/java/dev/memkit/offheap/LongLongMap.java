@@ -319,20 +319,7 @@ public final class LongLongMap implements AutoCloseable {
         try {
             ensureOpen();
             s.dirty = true;
-            if (key == 0) {
-                boolean fresh = !s.hasZero;
-                s.hasZero = true;
-                s.zeroValue = value;
-                return fresh;
-            }
-            LongTable t = s.table;
-            int i = t.findBoth(h);
-            if (i >= 0) {
-                t.setValue(i, value);
-                return false;
-            }
-            insertNew(s, h, value);
-            return true;
+            return putLocked(s, h, value);
         } finally {
             if (concurrent) {
                 s.unlockWrite(stamp);
@@ -417,24 +404,11 @@ public final class LongLongMap implements AutoCloseable {
                 while ((long) (cap * LongTable.MAX_LOAD) < t.size + fresh) {
                     cap = LongTable.grownCapacity(cap);
                 }
-                t = replaceTable(s, cap);
+                replaceTable(s, cap);
             }
             int added = 0;
             for (int k = a; k < b; k++) {
-                long h = hashes[k];
-                if (h == 0) {
-                    added += s.hasZero ? 0 : 1;
-                    s.hasZero = true;
-                    s.zeroValue = values[k];
-                    continue;
-                }
-                int i = t.findBoth(h);
-                if (i >= 0) {
-                    t.setValue(i, values[k]);
-                    continue;
-                }
-                t = insertNew(s, h, values[k]);
-                added++;
+                added += putLocked(s, hashes[k], values[k]) ? 1 : 0;
             }
             return added;
         } finally {
@@ -445,18 +419,30 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
-     * Inserts a key known to be absent into the segment's table, growing it by steps until it fits; returns the
-     * table now in the segment. Caller holds the write lock.
+     * Puts one entry of hash {@code h} ({@code 0} is key 0) into the segment, growing its table by steps until a
+     * new key fits; returns whether the key was new. The one place {@link #put} and {@link #putAll} share. Caller
+     * holds the write lock.
      */
-    private static LongTable insertNew(Segment s, long h, long value) {
+    private static boolean putLocked(Segment s, long h, long value) {
+        if (h == 0) {                                 // mix is a bijection: only key 0 has hash 0
+            boolean fresh = !s.hasZero;
+            s.hasZero = true;
+            s.zeroValue = value;
+            return fresh;
+        }
         LongTable t = s.table;
+        int i = t.findBoth(h);
+        if (i >= 0) {
+            t.setValue(i, value);
+            return false;
+        }
         while (!t.insertNew(h, value)) {
             if (t.refusedWhileSparse()) {
                 throw LongTable.collidingKeys();
             }
             t = replaceTable(s, LongTable.grownCapacity(t.capacity));
         }
-        return t;
+        return true;
     }
 
     /** Moves the segment to a table of {@code capacity} slots with the same entries, freeing the old one. */
