@@ -330,9 +330,10 @@ public final class LongLongMap implements AutoCloseable {
     /**
      * Puts {@code keys[i] → values[i]} for every {@code i} in {@code [from, to)}, as {@link #put} would one by one
      * (a key given twice ends with its later value), but much faster for large batches: the batch is ordered by
-     * segment, and each segment is locked once, grown at most once to the size the batch needs, and filled while
-     * its table is in cache (loading 8 M entries from empty in batches of 1 M took a quarter of the time of
-     * single puts, measured outside the demo).
+     * segment, and each segment is locked once, sized once for the batch (growing by steps afterwards only if a
+     * sample of the batch underestimated its new keys), and filled while its table is in cache (loading 8 M
+     * entries from empty in batches of 1 M took a third of the time of single puts:
+     * {@code dev.memkit.bench.BulkLoad} in memkit-bench).
      *
      * <p>Allocates 16 bytes of scratch per entry of the batch for the duration of the call. Readers see the
      * entries appear segment by segment, each entry atomically. If the budget refuses a growth (or keys collide by
