@@ -54,8 +54,8 @@ abstract class ObjectPools {
         return switch (name) {
             case "new" -> new PlainNew();
             case "memkit-local" -> new MemkitLocal();
-            case "memkit-bounded" -> new MemkitBounded(capacity, LeakDetection.ALL, 1024);
-            case "memkit-bounded-nosites" -> new MemkitBounded(capacity, LeakDetection.ALL, Integer.MAX_VALUE);
+            case "memkit-bounded" -> new MemkitBounded(capacity, LeakDetection.SAMPLED, 1024);
+            case "memkit-bounded-nosites" -> new MemkitBounded(capacity, LeakDetection.SAMPLED, Integer.MAX_VALUE);
             case "memkit-bounded-noleak" -> new MemkitBounded(capacity, LeakDetection.DISABLED, 1024);
             case "stormpot" -> new Stormpot(capacity);
             case "commons-pool2" -> new CommonsPool(capacity);

@@ -35,23 +35,21 @@ public final class Buffer implements AutoCloseable {
     private static final VarHandle WORD;
 
     /*
-     * The lease state, packed so a lease is 24 bytes (12-byte header, slab reference, one long):
+     * The lease state, packed so a lease is 24 bytes (12-byte header, block reference, one long):
      *
-     *  63                               30 29                 10 9           1   0
-     * +-----------------------------------+---------------------+------------+---+
-     * | requested size (34 bits)          | block index (20)    | thread (9) | R |
-     * +-----------------------------------+---------------------+------------+---+
+     *  63                                                      10 9           1   0
+     * +----------------------------------------------------------+------------+---+
+     * | requested size                                           | thread (9) | R |
+     * +----------------------------------------------------------+------------+---+
      *
      * R is set once, by the atomic OR in close(). "thread" is a 9-bit tag of the acquiring thread, compared at
-     * release to count cross-thread releases. The limits follow: a lease is under 16 GiB, a slab has at most 2^20
-     * blocks.
+     * release to count cross-thread releases.
      */
     static final int TAG_SHIFT = 1;
-    static final int INDEX_SHIFT = 10;
     static final int TAG_BITS = 9;
-    static final int SIZE_SHIFT = 30;
-    static final long MAX_SIZE = (1L << (64 - SIZE_SHIFT)) - 1;
-    static final int MAX_INDEX = (1 << (SIZE_SHIFT - INDEX_SHIFT)) - 1;
+    static final int SIZE_SHIFT = 10;
+    /** A lease is under 16 GiB: larger regions belong in an arena of their own, not in a buffer pool. */
+    static final long MAX_SIZE = (1L << 34) - 1;
     private static final long RELEASED = 1;
 
     static {
@@ -62,13 +60,13 @@ public final class Buffer implements AutoCloseable {
         }
     }
 
-    private final Slab slab;
+    private final Block block;        // held strongly only here while leased: this is what leak detection watches
     @SuppressWarnings("FieldMayBeFinal") // the released bit is set through WORD
     private long word;
 
-    Buffer(Slab slab, int index, long size, int threadTag) {
-        this.slab = slab;
-        this.word = (size << SIZE_SHIFT) | ((long) index << INDEX_SHIFT) | ((long) threadTag << TAG_SHIFT);
+    Buffer(Block block, long size, int threadTag) {
+        this.block = block;
+        this.word = (size << SIZE_SHIFT) | ((long) threadTag << TAG_SHIFT);
     }
 
     /**
@@ -97,9 +95,9 @@ public final class Buffer implements AutoCloseable {
      */
     public MemorySegment segment() {
         long w = checkLeased();
-        int index = index(w);
-        MemorySegment view = slab.memory.asSlice(index * slab.blockSize, w >>> SIZE_SHIFT);
-        return slab.pool.guardView(view, slab, index);
+        Block b = block;
+        MemorySegment view = b.slab.memory.asSlice(b.offset, w >>> SIZE_SHIFT);
+        return b.slab.pool.guardView(view, b);
     }
 
     /**
@@ -126,7 +124,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if {@code at} is outside the lease
      */
     public byte getByte(long at) {
-        return slab.memory.get(ValueLayout.JAVA_BYTE, address(at, 1));
+        return block.slab.memory.get(ValueLayout.JAVA_BYTE, address(at, 1));
     }
 
     /**
@@ -138,7 +136,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if {@code at} is outside the lease
      */
     public void putByte(long at, byte value) {
-        slab.memory.set(ValueLayout.JAVA_BYTE, address(at, 1), value);
+        block.slab.memory.set(ValueLayout.JAVA_BYTE, address(at, 1), value);
     }
 
     /**
@@ -150,7 +148,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 4 bytes are not all inside the lease
      */
     public int getInt(long at) {
-        return slab.memory.get(ValueLayout.JAVA_INT_UNALIGNED, address(at, 4));
+        return block.slab.memory.get(ValueLayout.JAVA_INT_UNALIGNED, address(at, 4));
     }
 
     /**
@@ -162,7 +160,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 4 bytes are not all inside the lease
      */
     public void putInt(long at, int value) {
-        slab.memory.set(ValueLayout.JAVA_INT_UNALIGNED, address(at, 4), value);
+        block.slab.memory.set(ValueLayout.JAVA_INT_UNALIGNED, address(at, 4), value);
     }
 
     /**
@@ -174,7 +172,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 8 bytes are not all inside the lease
      */
     public long getLong(long at) {
-        return slab.memory.get(ValueLayout.JAVA_LONG_UNALIGNED, address(at, 8));
+        return block.slab.memory.get(ValueLayout.JAVA_LONG_UNALIGNED, address(at, 8));
     }
 
     /**
@@ -186,7 +184,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 8 bytes are not all inside the lease
      */
     public void putLong(long at, long value) {
-        slab.memory.set(ValueLayout.JAVA_LONG_UNALIGNED, address(at, 8), value);
+        block.slab.memory.set(ValueLayout.JAVA_LONG_UNALIGNED, address(at, 8), value);
     }
 
     /**
@@ -201,7 +199,7 @@ public final class Buffer implements AutoCloseable {
      */
     public void write(long at, byte[] src, int srcOffset, int length) {
         Objects.checkFromIndexSize(srcOffset, length, src.length);
-        MemorySegment.copy(src, srcOffset, slab.memory, ValueLayout.JAVA_BYTE, address(at, length), length);
+        MemorySegment.copy(src, srcOffset, block.slab.memory, ValueLayout.JAVA_BYTE, address(at, length), length);
     }
 
     /**
@@ -216,7 +214,7 @@ public final class Buffer implements AutoCloseable {
      */
     public void read(long at, byte[] dst, int dstOffset, int length) {
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
-        MemorySegment.copy(slab.memory, ValueLayout.JAVA_BYTE, address(at, length), dst, dstOffset, length);
+        MemorySegment.copy(block.slab.memory, ValueLayout.JAVA_BYTE, address(at, length), dst, dstOffset, length);
     }
 
     /**
@@ -227,7 +225,7 @@ public final class Buffer implements AutoCloseable {
      */
     public void fill(byte value) {
         long n = size();
-        slab.memory.asSlice(address(0, n), n).fill(value);
+        block.slab.memory.asSlice(address(0, n), n).fill(value);
     }
 
     /**
@@ -239,19 +237,15 @@ public final class Buffer implements AutoCloseable {
     public void close() {
         long w = (long) WORD.getAndBitwiseOr(this, RELEASED); // one atomic: exactly one caller sees it clear
         if ((w & RELEASED) != 0) {
-            throw new IllegalStateException("buffer of " + size() + " bytes from pool '" + slab.pool.name()
+            throw new IllegalStateException("buffer of " + size() + " bytes from pool '" + block.slab.pool.name()
                     + "' released twice");
         }
-        slab.pool.release(slab, index(w), w >>> SIZE_SHIFT, (int) (w >>> TAG_SHIFT) & ((1 << TAG_BITS) - 1));
+        block.slab.pool.release(block, w >>> SIZE_SHIFT, (int) (w >>> TAG_SHIFT) & ((1 << TAG_BITS) - 1));
     }
 
     @Override
     public String toString() {
-        return "Buffer[" + size() + " bytes, pool=" + slab.pool.name() + (isReleased() ? ", released]" : "]");
-    }
-
-    private static int index(long w) {
-        return (int) (w >>> INDEX_SHIFT) & MAX_INDEX;
+        return "Buffer[" + size() + " bytes, pool=" + block.slab.pool.name() + (isReleased() ? ", released]" : "]");
     }
 
     /** Returns the state word if leased; throws if released. */
@@ -259,7 +253,7 @@ public final class Buffer implements AutoCloseable {
         long w = (long) WORD.getOpaque(this);
         if ((w & RELEASED) != 0) {
             throw new IllegalStateException("buffer of " + (w >>> SIZE_SHIFT) + " bytes from pool '"
-                    + slab.pool.name() + "' used after release");
+                    + block.slab.pool.name() + "' used after release");
         }
         return w;
     }
@@ -268,6 +262,6 @@ public final class Buffer implements AutoCloseable {
     private long address(long at, long length) {
         long w = checkLeased();
         Objects.checkFromIndexSize(at, length, w >>> SIZE_SHIFT);
-        return index(w) * slab.blockSize + at;
+        return block.offset + at;
     }
 }

@@ -98,7 +98,7 @@ public final class BufferPool implements AutoCloseable {
         for (int c = 0; c < n; c++) {
             long size = classes.size(c);
             long target = Math.clamp(size * 64, 64L << 10, Math.max(b.slabBytes, size));
-            int perSlab = Math.clamp(target / size, 1, Buffer.MAX_INDEX + 1); // the index must fit a lease
+            int perSlab = Math.clamp(target / size, 1, Integer.MAX_VALUE);
             depots[c] = new ClassDepot(c, size, perSlab, depotIdle);
             long share = stripeBytes / 4;
             cacheLimit[c] = size > share ? 0 : (int) Math.min(64, Math.max(1, share / size));
@@ -222,8 +222,7 @@ public final class BufferPool implements AutoCloseable {
         if (cacheLimit[c] > 0) {
             Stripe s = lockStripe(homeStripe(mixed));
             if (s != null) {
-                Slab slab = null;
-                int index = 0;
+                Block block = null;
                 boolean sampled = false;
                 try {
                     int n = s.count[c];
@@ -235,10 +234,9 @@ public final class BufferPool implements AutoCloseable {
                     }
                     if (n > 0) {
                         n--;
-                        // The popped reference stays in the array above the count (no store, no GC barrier): it
-                        // only keeps a small Slab object reachable; its memory's lifetime is managed explicitly.
-                        slab = s.slabs[c][n];
-                        index = s.indexes[c][n];
+                        Block[] stack = s.blocks[c];
+                        block = stack[n];
+                        stack[n] = null; // the lease must be the block's only holder (see Block)
                         s.count[c] = n;
                         s.cachedBytes -= needed;
                         s.operations++;
@@ -257,8 +255,8 @@ public final class BufferPool implements AutoCloseable {
                 } finally {
                     s.unlock();
                 }
-                if (slab != null) {
-                    return lease(slab, index, size, tag, sampled);
+                if (block != null) {
+                    return lease(block, size, tag, sampled);
                 }
             }
         }
@@ -272,13 +270,14 @@ public final class BufferPool implements AutoCloseable {
         int batch = Math.max(1, cacheLimit[c] / 2);
         s.ensureArrays(c, cacheLimit[c]);
         ClassDepot d = depots[c];
-        int taken = d.take(s.slabs[c], s.indexes[c], 0, batch);
+        leaks.poll();
+        int taken = d.take(s.blocks[c], 0, batch);
         if ((taken & 0xFFFF) == 0) {
             Slab slab = newSlab(d);
             if (slab == null) {
                 return 0;
             }
-            taken = d.addSlabAndTake(slab, s.slabs[c], s.indexes[c], 0, batch);
+            taken = d.addSlabAndTake(slab, s.blocks[c], 0, batch);
         }
         s.count[c] = taken & 0xFFFF;
         s.cachedBytes += (taken & 0xFFFF) * d.blockSize;
@@ -288,19 +287,19 @@ public final class BufferPool implements AutoCloseable {
     private Buffer acquireFromDepot(int c, long size, int tag, long timeoutNanos, boolean orThrow) {
         ClassDepot d = depots[c];
         long deadline = System.nanoTime() + timeoutNanos;
-        Slab[] slab = new Slab[1];
-        int[] index = new int[1];
+        Block[] block = new Block[1];
+        leaks.poll();
         for (boolean reclaimed = false; ; ) {
-            int taken = d.take(slab, index, 0, 1);
+            int taken = d.take(block, 0, 1);
             if ((taken & 0xFFFF) == 0) {
                 Slab fresh = newSlab(d);
                 if (fresh != null) {
-                    taken = d.addSlabAndTake(fresh, slab, index, 0, 1);
+                    taken = d.addSlabAndTake(fresh, block, 0, 1);
                 }
             }
             if ((taken & 0xFFFF) == 1) {
                 d.countAcquire(size, (taken & FRESH) != 0);
-                return lease(slab[0], index[0], size, tag, randomSample());
+                return lease(block[0], size, tag, randomSample());
             }
             if (!reclaimed) {
                 reclaimAll();
@@ -324,7 +323,7 @@ public final class BufferPool implements AutoCloseable {
                 hugeAcquires.incrementAndGet();
                 hugeRequested.addAndGet(size);
                 MemkitEvents.hugeAllocation(name, size);
-                return lease(slab, 0, size, tag, randomSample());
+                return lease(slab.block(0), size, tag, randomSample());
             }
             if (!reclaimed) {
                 reclaimAll();
@@ -338,10 +337,11 @@ public final class BufferPool implements AutoCloseable {
         }
     }
 
-    private Buffer lease(Slab slab, int index, long size, int threadTag, boolean sampled) {
-        Buffer b = new Buffer(slab, index, size, threadTag);
-        leaks.onAcquire(b, slab, index, size, sampled);
-        return b;
+    private Buffer lease(Block block, long size, int threadTag, boolean sampled) {
+        if (block.watch != null) {
+            leaks.onAcquire(block.watch, size, sampled);
+        }
+        return new Buffer(block, size, threadTag);
     }
 
     /** Sampling off the stripe path (depot and huge acquires are slow paths anyway). */
@@ -417,11 +417,14 @@ public final class BufferPool implements AutoCloseable {
     }
 
     /** Called by {@link Buffer#close()} after it won the release CAS. */
-    void release(Slab slab, int index, long size, int acquirerTag) {
+    void release(Block block, long size, int acquirerTag) {
+        Slab slab = block.slab;
         if (scrubOnRelease) {
-            slab.memory.asSlice(index * slab.blockSize, size).fill((byte) 0);
+            slab.memory.asSlice(block.offset, size).fill((byte) 0);
         }
-        leaks.onRelease(slab, index);
+        if (block.watch != null) {
+            leaks.onRelease(block.watch);
+        }
         long mixed = mix(Thread.currentThread());
         boolean cross = acquirerTag != threadTag(mixed);
         ClassDepot d = slab.depot;
@@ -444,7 +447,7 @@ public final class BufferPool implements AutoCloseable {
                     if (s.count[c] == cacheLimit[c]) {
                         int half = Math.max(1, s.count[c] / 2);
                         int keep = s.count[c] - half;
-                        d.give(s.slabs[c], s.indexes[c], keep, half);
+                        d.give(s.blocks[c], keep, half);
                         s.count[c] = keep;
                         s.cachedBytes -= half * d.blockSize;
                         overflowed = true;
@@ -454,8 +457,7 @@ public final class BufferPool implements AutoCloseable {
                         overflowed = true;
                     }
                     int n = s.count[c];
-                    s.slabs[c][n] = slab;
-                    s.indexes[c][n] = index;
+                    s.blocks[c][n] = block;
                     s.count[c] = n + 1;
                     s.cachedBytes += d.blockSize;
                     s.operations++;
@@ -476,7 +478,7 @@ public final class BufferPool implements AutoCloseable {
                 return;
             }
         }
-        d.give(slab, index);
+        d.give(block);
         d.countRelease(size, cross);
         limit.signalSpace();
         if (isClosed()) {
@@ -527,8 +529,8 @@ public final class BufferPool implements AutoCloseable {
     }
 
     /** PARANOID mode scopes views to the lease; other modes hand out the slab-scoped view. */
-    MemorySegment guardView(MemorySegment view, Slab slab, int index) {
-        return leaks.guard(view, slab, index);
+    MemorySegment guardView(MemorySegment view, Block block) {
+        return block.watch == null ? view : leaks.guard(view, block.watch);
     }
 
     /**

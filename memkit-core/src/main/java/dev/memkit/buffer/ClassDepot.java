@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * The shared store of one size class: the free blocks no thread cache holds, and the slabs they live in.
  *
- * <p><b>Algorithm.</b> Free blocks sit on a LIFO stack of (slab, index) pairs, so the most recently used,
+ * <p><b>Algorithm.</b> Free blocks sit on a LIFO stack of {@link Block}s, so the most recently used,
  * cache-warm block is handed out first. When the stack is empty, blocks are carved from the newest slab that
  * still has uncarved room; when there is none, the pool reserves bytes against its limit and adds a slab.
  * A slab whose blocks are all back on the stack is <em>fully idle</em> and may be freed by the scavenger or
@@ -17,6 +17,8 @@ import java.util.List;
  * so this lock is taken once per batch, not per buffer. Lock order: a thread-cache stripe lock may be held when
  * this lock is taken, never the reverse; no two depot locks are ever held together.
  *
+ * <p>Leak reclaim puts a leaked block's fresh {@link Block} back through {@link #reclaim}.
+ *
  * <p><b>Invariants.</b> For every live slab: {@code 0 <= idle <= carved <= capacity}; the stack holds exactly
  * {@code idle} entries of it; a block is in at most one place (stack, a thread cache, or one lease).
  */
@@ -25,8 +27,7 @@ final class ClassDepot {
     final long blockSize;
     final int blocksPerSlab;
 
-    private Slab[] stackSlab = new Slab[16];
-    private int[] stackIndex = new int[16];
+    private Block[] stack = new Block[16];
     private int size;
     private final List<Slab> slabs = new ArrayList<>();
     private Slab carving;            // newest slab with uncarved blocks, or null
@@ -54,15 +55,14 @@ final class ClassDepot {
      *
      * @return how many, plus {@link BufferPool#FRESH} if any was newly carved (never used before)
      */
-    synchronized int take(Slab[] outSlab, int[] outIndex, int offset, int max) {
+    synchronized int take(Block[] out, int offset, int max) {
         int n = 0;
         while (n < max && size > 0) {
             size--;
-            Slab s = stackSlab[size];
-            stackSlab[size] = null;
-            s.idle--;
-            outSlab[offset + n] = s;
-            outIndex[offset + n] = stackIndex[size];
+            Block b = stack[size];
+            stack[size] = null;
+            b.slab.idle--;
+            out[offset + n] = b;
             n++;
         }
         if (n > 0) {
@@ -72,8 +72,7 @@ final class ClassDepot {
         while (n < max && carving != null) {
             Slab s = carving;
             fresh = BufferPool.FRESH;
-            outSlab[offset + n] = s;
-            outIndex[offset + n] = s.carved++;
+            out[offset + n] = s.block(s.carved++);
             n++;
             if (s.carved == s.capacity) {
                 carving = null;
@@ -86,41 +85,39 @@ final class ClassDepot {
      * Registers a freshly allocated slab (whose bytes are already reserved) and takes blocks in the same
      * critical section, so the scavenger cannot free the new slab before its first block is carved.
      */
-    synchronized int addSlabAndTake(Slab slab, Slab[] outSlab, int[] outIndex, int offset, int max) {
+    synchronized int addSlabAndTake(Slab slab, Block[] out, int offset, int max) {
         slab.idleSinceNanos = System.nanoTime();
         slabs.add(slab);
         if (carving == null) {
             carving = slab;
         }
         // Another thread may have added one first: keep carving the older one; the new one waits its turn.
-        return take(outSlab, outIndex, offset, max);
+        return take(out, offset, max);
     }
 
     /** Returns {@code n} blocks to the stack. */
-    synchronized void give(Slab[] inSlab, int[] inIndex, int offset, int n) {
+    synchronized void give(Block[] in, int offset, int n) {
         ensureCapacity(size + n);
         long now = 0;
         for (int i = 0; i < n; i++) {
-            Slab s = inSlab[offset + i];
-            stackSlab[size] = s;
-            stackIndex[size] = inIndex[offset + i];
-            size++;
+            Block b = in[offset + i];
+            stack[size++] = b;
+            Slab s = b.slab;
             if (++s.idle == s.carved) {
                 if (now == 0) {
                     now = System.nanoTime();
                 }
                 s.idleSinceNanos = now;
             }
-            inSlab[offset + i] = null;
+            in[offset + i] = null;
         }
         poolIdle.addAndGet(n * blockSize);
     }
 
-    synchronized void give(Slab slab, int index) {
+    synchronized void give(Block block) {
         ensureCapacity(size + 1);
-        stackSlab[size] = slab;
-        stackIndex[size] = index;
-        size++;
+        stack[size++] = block;
+        Slab slab = block.slab;
         if (++slab.idle == slab.carved) {
             slab.idleSinceNanos = System.nanoTime();
         }
@@ -128,10 +125,8 @@ final class ClassDepot {
     }
 
     private void ensureCapacity(int needed) {
-        if (needed > stackSlab.length) {
-            int cap = Math.max(needed, stackSlab.length * 2);
-            stackSlab = java.util.Arrays.copyOf(stackSlab, cap);
-            stackIndex = java.util.Arrays.copyOf(stackIndex, cap);
+        if (needed > stack.length) {
+            stack = java.util.Arrays.copyOf(stack, Math.max(needed, stack.length * 2));
         }
     }
 
@@ -156,16 +151,15 @@ final class ClassDepot {
         if (slab.freed || !slab.fullyIdle()) {
             return 0;
         }
+        slab.free(); // first: its watches are cleared while the stack still holds its blocks
         int w = 0;
         for (int r = 0; r < size; r++) {
-            if (stackSlab[r] != slab) {
-                stackSlab[w] = stackSlab[r];
-                stackIndex[w] = stackIndex[r];
-                w++;
+            if (stack[r].slab != slab) {
+                stack[w++] = stack[r];
             }
         }
         for (int i = w; i < size; i++) {
-            stackSlab[i] = null;
+            stack[i] = null;
         }
         poolIdle.addAndGet(-(long) (size - w) * blockSize);
         size = w;
@@ -179,8 +173,12 @@ final class ClassDepot {
                 }
             }
         }
-        slab.free();
         return slab.bytes();
+    }
+
+    /** Returns a leaked block's slot under a fresh Block (the leaked one is unreachable for good). */
+    synchronized void reclaim(Block.Watch leaked) {
+        give(leaked.slab.block(leaked.index));
     }
 
     synchronized void countAcquire(long requested, boolean fresh) {

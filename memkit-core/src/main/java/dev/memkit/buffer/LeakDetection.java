@@ -1,26 +1,31 @@
 package dev.memkit.buffer;
 
 /**
- * How a {@link BufferPool} watches for leases that become unreachable without being released.
+ * How a pool ({@link BufferPool}, or a {@code dev.memkit.pool.BoundedPool}) watches for leases that become
+ * unreachable without being released.
  *
- * <p>A tracked lease costs a phantom reference (about 32 bytes and a GC reference to process); an untracked
- * one costs nothing. A tracked leak is always counted, reported to the pool's leak listener, and its block
- * returned to the pool. An untracked leak cannot be seen: its block stays leased until the pool closes.
+ * <p>In every mode but {@link #DISABLED}, every leak is counted, reported to the pool's leak listener, and its
+ * memory (or pool slot) returned to the pool. Watching costs no allocation per lease: each block or slot carries
+ * one long-lived phantom reference from its creation (about 90 bytes of heap per block a buffer pool has handed
+ * out). The modes differ in how many acquisition sites they record, since recording one captures a stack (a few
+ * microseconds).
  */
 public enum LeakDetection {
-    /** No tracking: the cheapest, for code proven leak-free. */
+    /** No watching: the cheapest, for code proven leak-free. A leaked lease stays leased until the pool closes. */
     DISABLED,
-    /** One lease in {@code leakSamplingRate} (default 1024) is tracked, with its allocation site. The default. */
+    /**
+     * Every lease is watched; one in {@code leakSamplingRate} (default 1024) records its acquisition site. The
+     * default. (A bounded object pool records sites only once it has seen a leak.)
+     */
     SAMPLED,
-    /** Every lease is tracked and reclaimed; one in {@code leakSamplingRate} records its allocation site. */
+    /** Every lease is watched and records its acquisition site: for hunting a leak. */
     ALL,
     /**
-     * Every lease is tracked with its allocation site, and every {@code MemorySegment} or {@code ByteBuffer}
-     * taken from a lease is invalidated at release, so even raw access after release throws
-     * {@code IllegalStateException}. Slow (a shared-arena close per release); for tests and debugging. This
-     * mode calls the restricted method {@code MemorySegment.reinterpret}: run with
-     * {@code --enable-native-access=dev.memkit} (or {@code ALL-UNNAMED} on the class path) to silence the
-     * JDK's warning.
+     * As {@link #ALL}, and every {@code MemorySegment} or {@code ByteBuffer} taken from a buffer lease is
+     * invalidated at release, so even raw access after release throws {@code IllegalStateException}. Slow (a
+     * shared-arena close per release); for tests and debugging. This mode calls the restricted method
+     * {@code MemorySegment.reinterpret}: run with {@code --enable-native-access=dev.memkit} (or
+     * {@code ALL-UNNAMED} on the class path) to silence the JDK's warning.
      */
     PARANOID
 }

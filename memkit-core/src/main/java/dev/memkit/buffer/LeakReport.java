@@ -13,7 +13,7 @@ public record LeakReport(String pool, long requestedBytes, Throwable allocationS
         return "LEAK: a buffer of " + requestedBytes + " bytes from pool '" + pool
                 + "' was not released before it became unreachable"
                 + (allocationSite == null
-                        ? " (allocation site not sampled: use LeakDetection.PARANOID to record every site)"
+                        ? " (allocation site not sampled: use LeakDetection.ALL to record every site)"
                         : "; acquired at:");
     }
 }

@@ -11,20 +11,25 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Leak detection for one pool: decides which leases to track, reclaims the blocks of tracked leases the GC
- * found unreachable, and reports them.
+ * Leak detection for one pool: records what each lease's watch needs, reclaims the blocks the GC found
+ * unreachable while leased, and reports them.
  *
- * <p><b>Concurrency.</b> Tracking state lives in each slab's tracker array (CAS per slot), so acquire and release
- * of different blocks never contend here. Whoever removes a tracker from its slot — {@link #onRelease} or
- * {@link #poll} — owns its retirement, so a block is returned exactly once. {@link #poll} may run on any thread.
+ * <p><b>Design.</b> Every block carries one long-lived phantom {@link Block.Watch} (see {@link Block}), so
+ * watching a lease allocates nothing: acquire stores the requested size (and, for a sampled lease, its site) in
+ * the watch; release clears the site. Every mode but {@link LeakDetection#DISABLED} therefore counts and
+ * reclaims every leak; the modes differ only in how many acquisition sites they record.
+ *
+ * <p><b>Concurrency.</b> A watch is enqueued only once its block is unreachable, when no release of it can
+ * happen any more, so {@link #poll} never races a release for a block. {@link #poll} may run on any thread:
+ * the queue hands each watch to one poller.
  */
 final class Leaks {
     private static final java.util.Set<String> INTERNAL_FRAMES = java.util.Set.of(
-            BufferPool.class.getName(), Leaks.class.getName(), LeakTracker.class.getName());
+            BufferPool.class.getName(), Leaks.class.getName());
     private final BufferPool pool;
     private final LeakDetection mode;
     private final Consumer<LeakReport> listener;
-    private final ReferenceQueue<Buffer> queue = new ReferenceQueue<>();
+    final ReferenceQueue<Block> queue = new ReferenceQueue<>();
     private final AtomicLong detected = new AtomicLong();
 
     Leaks(BufferPool pool, LeakDetection mode, Consumer<LeakReport> listener) {
@@ -33,69 +38,64 @@ final class Leaks {
         this.listener = listener;
     }
 
-    /** {@code sampled} is the pool's one-in-{@code rate} decision for this acquire. */
-    void onAcquire(Buffer lease, Slab slab, int index, long size, boolean sampled) {
-        switch (mode) {
-            case DISABLED -> {
-                return;
-            }
-            case SAMPLED -> {
-                if (!sampled) {
-                    return;
-                }
-            }
-            case ALL -> { }
-            default -> sampled = true;
-        }
-        Throwable site = sampled ? new LeakTracker.AllocationSite(Thread.currentThread().getName()) : null;
-        Arena guard = mode == LeakDetection.PARANOID ? Arena.ofShared() : null;
-        slab.track(index, new LeakTracker(lease, queue, slab, index, size, site, guard));
-        poll();
+    /** Whether blocks carry watches (every mode but DISABLED). */
+    boolean watching() {
+        return mode != LeakDetection.DISABLED;
     }
 
-    void onRelease(Slab slab, int index) {
-        LeakTracker t = slab.untrack(index);
-        if (t != null) {
-            t.retire();
+    /** {@code sampled} is the pool's one-in-{@code rate} decision for this acquire. */
+    void onAcquire(Block.Watch w, long size, boolean sampled) {
+        w.requestedBytes = size;
+        if (sampled || mode.compareTo(LeakDetection.ALL) >= 0) {
+            w.site = new AllocationSite(Thread.currentThread().getName());
+        }
+        if (mode == LeakDetection.PARANOID) {
+            w.guard = Arena.ofShared();
+        }
+    }
+
+    void onRelease(Block.Watch w) {
+        if (w.site != null) {
+            w.site = null;
+        }
+        Arena guard = w.guard;
+        if (guard != null) {
+            w.guard = null;
+            guard.close();
         }
     }
 
     @SuppressWarnings("restricted") // PARANOID only: re-scope the view to the lease, documented in module-info
-    MemorySegment guard(MemorySegment view, Slab slab, int index) {
-        if (mode != LeakDetection.PARANOID) {
-            return view;
-        }
-        LeakTracker t = slab.trackerAt(index);
-        return t == null ? view : view.reinterpret(t.guard, null);
+    MemorySegment guard(MemorySegment view, Block.Watch w) {
+        Arena guard = w.guard;
+        return guard == null ? view : view.reinterpret(guard, null);
     }
 
-    /** Reclaims and reports every tracked lease the GC found unreachable. */
+    /** Reclaims and reports every lease the GC found unreachable. Cheap when there is none. */
     void poll() {
         for (Object ref; (ref = queue.poll()) != null; ) {
-            LeakTracker t = (LeakTracker) ref;
-            if (!t.slab.untrack(t.index, t)) {
-                continue; // released normally after all (cannot happen once unreachable, but be exact)
+            Block.Watch w = (Block.Watch) ref;
+            Arena guard = w.guard;
+            if (guard != null) {
+                guard.close();
             }
-            t.retire();
+            Throwable site = w.site;
+            long requested = w.requestedBytes;
             detected.incrementAndGet();
-            reclaim(t);
-            LeakReport report = new LeakReport(pool.name(), t.requestedBytes, t.site);
-            MemkitEvents.leak(pool.name(), t.requestedBytes + " bytes", t.site);
+            Slab slab = w.slab;
+            if (slab.depot == null) {
+                pool.releaseLeakedHuge(slab, requested);
+            } else {
+                slab.depot.reclaim(w);
+                slab.depot.countRelease(requested, false);
+            }
+            LeakReport report = new LeakReport(pool.name(), requested, site);
+            MemkitEvents.leak(pool.name(), requested + " bytes", site);
             try {
                 listener.accept(report);
             } catch (RuntimeException e) {
                 BufferPool.log(System.Logger.Level.WARNING, "leak listener of pool '" + pool.name() + "' threw", e);
             }
-        }
-    }
-
-    private void reclaim(LeakTracker t) {
-        Slab slab = t.slab;
-        if (slab.depot == null) {
-            pool.releaseLeakedHuge(slab, t.requestedBytes);
-        } else {
-            slab.depot.give(slab, t.index);
-            slab.depot.countRelease(t.requestedBytes, false);
         }
     }
 
@@ -118,12 +118,13 @@ final class Leaks {
         int listed = 0;
         for (Slab s : slabs) {
             for (int i = 0; i < s.capacity && listed < 20; i++) {
-                LeakTracker t = s.trackerAt(i);
-                if (t != null && t.site != null) {
+                Block.Watch w = s.watchAt(i);
+                Throwable site = w == null ? null : w.site;
+                if (site != null) {
                     listed++;
-                    sb.append("\n  ").append(t.requestedBytes).append(" bytes, ").append(t.site.getMessage());
+                    sb.append("\n  ").append(w.requestedBytes).append(" bytes, ").append(site.getMessage());
                     int frames = 0;
-                    for (StackTraceElement e : t.site.getStackTrace()) {
+                    for (StackTraceElement e : site.getStackTrace()) {
                         if (!INTERNAL_FRAMES.contains(e.getClassName()) && frames++ < 12) {
                             sb.append("\n      at ").append(e);
                         }
@@ -132,8 +133,17 @@ final class Leaks {
             }
         }
         if (listed == 0) {
-            sb.append(" (no allocation sites recorded: use LeakDetection.PARANOID to record them)");
+            sb.append(" (no allocation sites recorded: use LeakDetection.ALL or PARANOID to record them)");
         }
         return sb.toString();
+    }
+
+    /** Marker exception carrying the stack of the acquisition. */
+    static final class AllocationSite extends Throwable {
+        private static final long serialVersionUID = 1L;
+
+        AllocationSite(String thread) {
+            super("buffer acquired by thread '" + thread + "'", null, false, true);
+        }
     }
 }

@@ -2,7 +2,6 @@ package dev.memkit.buffer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One native allocation, cut into {@code capacity} equal blocks of one size class (or, for a request above
@@ -15,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p><b>Concurrency.</b> {@code carved}, {@code idle}, {@code idleSinceNanos} and {@code freed} are guarded by
  * the owning {@link ClassDepot}'s lock. {@code memory} and the other finals are safely published by
- * construction. {@code trackers} is set once by CAS.
+ * construction. {@code watches} slots are written under the depot lock (see {@link Block}).
  */
 final class Slab {
     final BufferPool pool;
@@ -30,8 +29,8 @@ final class Slab {
     long idleSinceNanos;             // when idle reached carved (guarded by depot lock)
     boolean freed;                   // arena closed (guarded by depot lock)
 
-    /** Leak trackers by block index, created on the first tracked lease. */
-    private volatile AtomicReferenceArray<LeakTracker> trackers;
+    /** Leak watches by block index (null when leaks are not watched); written under the depot lock. */
+    private final Block.Watch[] watches;
 
     Slab(BufferPool pool, ClassDepot depot, long blockSize, int capacity) {
         this.pool = pool;
@@ -45,6 +44,18 @@ final class Slab {
             arena.close();
             throw e;
         }
+        this.watches = pool.leaks.watching() ? new Block.Watch[capacity] : null;
+    }
+
+    /** Hands out block {@code index} for the first time, or anew after its previous Block leaked. */
+    Block block(int index) {
+        Block b = new Block(this, index * blockSize);
+        if (watches != null) {
+            Block.Watch w = new Block.Watch(b, pool.leaks.queue, index);
+            b.watch = w;
+            watches[index] = w;
+        }
+        return b;
     }
 
     long bytes() {
@@ -55,46 +66,21 @@ final class Slab {
         return idle == carved;
     }
 
+    /** Frees the memory. Clears the watches first, while the idle stack still holds every block. */
     void free() {
         freed = true;
-        arena.close();
-    }
-
-    void track(int index, LeakTracker tracker) {
-        AtomicReferenceArray<LeakTracker> t = trackers;
-        if (t == null) {
-            synchronized (this) {
-                t = trackers;
-                if (t == null) {
-                    t = new AtomicReferenceArray<>(capacity);
-                    trackers = t;
+        if (watches != null) {
+            for (Block.Watch w : watches) {
+                if (w != null) {
+                    w.clear();
                 }
             }
         }
-        t.set(index, tracker);
+        arena.close();
     }
 
-    /**
-     * Removes and returns the tracker of a block, or null when the lease was not tracked. The plain (volatile) read
-     * first keeps the common untracked release free of a locked instruction; only the lease's holder releases it,
-     * and the leak poller cannot race for a lease that is still reachable, so the read cannot miss a tracker.
-     */
-    LeakTracker untrack(int index) {
-        AtomicReferenceArray<LeakTracker> t = trackers;
-        if (t == null || t.get(index) == null) {
-            return null;
-        }
-        return t.getAndSet(index, null);
-    }
-
-    /** Removes the tracker if it is still the registered one; false means the lease was released normally. */
-    boolean untrack(int index, LeakTracker tracker) {
-        AtomicReferenceArray<LeakTracker> t = trackers;
-        return t != null && t.compareAndSet(index, tracker, null);
-    }
-
-    LeakTracker trackerAt(int index) {
-        AtomicReferenceArray<LeakTracker> t = trackers;
-        return t == null ? null : t.get(index);
+    /** The watch of block {@code index}, or null; for diagnostics (a racy read is fine). */
+    Block.Watch watchAt(int index) {
+        return watches == null ? null : watches[index];
     }
 }

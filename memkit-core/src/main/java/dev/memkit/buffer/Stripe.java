@@ -22,8 +22,7 @@ import dev.memkit.internal.TryLock;
  * classes whose limit is zero are never cached here.
  */
 final class Stripe extends TryLock {
-    final Slab[][] slabs;
-    final int[][] indexes;
+    final Block[][] blocks;
     final int[] count;
     long cachedBytes;
     /** Bumped on every operation; the scavenger flushes stripes whose count did not move for an idle period. */
@@ -44,8 +43,7 @@ final class Stripe extends TryLock {
     final long[] stats;
 
     Stripe(int classes) {
-        slabs = new Slab[classes][];
-        indexes = new int[classes][];
+        blocks = new Block[classes][];
         count = new int[classes];
         stats = new long[classes * STATS];
     }
@@ -57,9 +55,8 @@ final class Stripe extends TryLock {
 
     /** Lazily sized per-class stack arrays (most classes are never used by most stripes). */
     void ensureArrays(int c, int limit) {
-        if (slabs[c] == null) {
-            slabs[c] = new Slab[limit];
-            indexes[c] = new int[limit];
+        if (blocks[c] == null) {
+            blocks[c] = new Block[limit];
         }
     }
 
@@ -69,7 +66,7 @@ final class Stripe extends TryLock {
         for (int c = 0; c < count.length; c++) {
             int n = count[c];
             if (n > 0) {
-                depots[c].give(slabs[c], indexes[c], 0, n);
+                depots[c].give(blocks[c], 0, n);
                 bytes += n * depots[c].blockSize;
                 count[c] = 0;
             }

@@ -43,15 +43,15 @@ import java.util.function.Predicate;
  *
  * <h2>Leaks</h2>
  * While an object is leased, the pool keeps no strong reference to it: only the lease does. With leak watching on
- * (every mode but {@link LeakDetection#DISABLED}; the default is {@link LeakDetection#ALL}) each object carries a
+ * (every mode but {@link LeakDetection#DISABLED}; the default is {@link LeakDetection#SAMPLED}) each object carries a
  * phantom reference from its creation, so when a leased object becomes unreachable unreleased (the lease was
  * dropped and nobody kept the object) its slot is recovered the next time the pool runs out of free slots, waiters
  * poll every 100 ms, or {@link #stats()} is called, and a {@link LeaseLeakReport} goes to the leak listener (logged
  * by default). The object itself is gone by then, so the destroy hook cannot run for it. Watching costs nothing
  * per lease; recording the acquisition site does (a stack capture, microseconds), so a leak-free pool records
- * none: once the pool has seen a leak, one lease in {@code leakSamplingRate} per slot records its site, so later
- * reports say where ({@link LeakDetection#SAMPLED} and {@link LeakDetection#ALL} behave the same here).
- * {@link LeakDetection#PARANOID} records every site from the start. With {@link LeakDetection#DISABLED}, a leaked slot stays
+ * none under {@link LeakDetection#SAMPLED}: once the pool has seen a leak, one lease in {@code leakSamplingRate}
+ * per slot records its site, so later reports say where. {@link LeakDetection#ALL} and
+ * {@link LeakDetection#PARANOID} record every site from the start. With {@link LeakDetection#DISABLED}, a leaked slot stays
  * lost until the pool is closed.
  *
  * <h2>Ownership and thread-safety</h2>
@@ -298,7 +298,7 @@ public final class BoundedPool<T> implements AutoCloseable {
         @SuppressWarnings("unchecked") // the slot only ever holds objects of the pool's type
         T o = (T) s.object;
         s.object = null;              // the lease now holds the only strong reference (see ObjectTracker)
-        if (leakDetection == LeakDetection.PARANOID
+        if (leakDetection.compareTo(LeakDetection.ALL) >= 0
                 || ((boolean) RECORD_SITES.getOpaque(this) && --s.sampleCountdown <= 0)) {
             s.sampleCountdown = leakSamplingRate;
             s.site = new ObjectTracker.AcquisitionSite(Thread.currentThread().getName());

@@ -24,7 +24,7 @@ public final class BoundedPoolBuilder<T> {
     Consumer<? super T> onDestroy;
     Duration maxAge;
     long maxUses;
-    LeakDetection leakDetection = LeakDetection.ALL;
+    LeakDetection leakDetection = LeakDetection.SAMPLED;
     int leakSamplingRate = 1024;
     Consumer<LeaseLeakReport> leakListener = r -> BoundedPool.LOG.log(System.Logger.Level.WARNING, r.toString(),
             r.acquisitionSite());
@@ -165,8 +165,8 @@ public final class BoundedPoolBuilder<T> {
     }
 
     /**
-     * How leaked leases are watched; see {@link BoundedPool}. Default {@link LeakDetection#ALL}: every
-     * leaked slot is recovered.
+     * How leaked leases are watched; see {@link BoundedPool}. Default {@link LeakDetection#SAMPLED}: every
+     * leaked slot is recovered, and sites are sampled once the pool has seen a leak.
      *
      * @param mode the mode
      * @return this builder
@@ -177,7 +177,8 @@ public final class BoundedPoolBuilder<T> {
     }
 
     /**
-     * One lease in {@code rate} records its acquisition site (SAMPLED and ALL). Default 1024.
+     * Once the pool has seen a leak, one lease in {@code rate} records its acquisition site (SAMPLED). Default
+     * 1024.
      *
      * @param rate at least 1
      * @return this builder

@@ -28,20 +28,31 @@ class BufferPoolStressTest {
     @Test
     void noBlockIsEverSharedByTwoHolders() throws Exception {
         run(BufferPool.builder().name("stress").limitBytes(48L << 20).acquireTimeout(Duration.ofSeconds(30))
-                .idleTimeout(Duration.ofMillis(20)).retainedBytes(0).leakDetection(LeakDetection.ALL), false);
+                .idleTimeout(Duration.ofMillis(20)).retainedBytes(0).leakDetection(LeakDetection.SAMPLED), false, 0);
+    }
+
+    /**
+     * One lease in 64 is dropped unreleased while the GC runs every few milliseconds: every leak must be counted and
+     * reclaimed, and a reclaimed block must never reach a new holder while an old one still uses it (stamps).
+     */
+    @Test
+    void leaksUnderLoadAreAllReclaimedAndNeverHandedOutTwice() throws Exception {
+        run(BufferPool.builder().name("stress-leaky").limitBytes(48L << 20).acquireTimeout(Duration.ofSeconds(30))
+                .idleTimeout(Duration.ofMillis(20)).retainedBytes(0).leakListener(r -> { }), false, 64);
     }
 
     @Test
     void virtualThreadsShareStripesSafely() throws Exception {
         run(BufferPool.builder().name("stress-virtual").limitBytes(48L << 20)
-                .acquireTimeout(Duration.ofSeconds(30)).stripes(2), true);
+                .acquireTimeout(Duration.ofSeconds(30)).stripes(2), true, 0);
     }
 
-    private void run(BufferPoolBuilder builder, boolean virtual) throws Exception {
+    private void run(BufferPoolBuilder builder, boolean virtual, int leakOneIn) throws Exception {
         try (BufferPool pool = builder.build()) {
             BlockingQueue<Object[]> handoff = new ArrayBlockingQueue<>(64);
             ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
             AtomicLong verified = new AtomicLong();
+            AtomicLong leaked = new AtomicLong();
             long deadline = System.nanoTime() + CAP_NANOS;
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
@@ -55,7 +66,12 @@ class BufferPoolStressTest {
                             long stamp = ((long) id << 48) | i;
                             Buffer b = pool.acquire(size);
                             BufferPoolModelTest.writePattern(b, stamp);
-                            if (rnd.nextBoolean() && handoff.offer(new Object[] {b, stamp})) {
+                            if (leakOneIn > 0 && rnd.nextInt(leakOneIn) == 0) {
+                                leaked.incrementAndGet(); // dropped: only the GC can give it back
+                                if (leaked.get() % 16 == 0) {
+                                    System.gc();
+                                }
+                            } else if (rnd.nextBoolean() && handoff.offer(new Object[] {b, stamp})) {
                                 // another thread verifies and releases it
                             } else {
                                 BufferPoolModelTest.checkPattern(b, stamp);
@@ -89,9 +105,15 @@ class BufferPoolStressTest {
                 failures.forEach(e::addSuppressed);
                 throw e;
             }
+            for (long end = System.nanoTime() + 10_000_000_000L;
+                    pool.stats().leaksDetected() < leaked.get() && System.nanoTime() < end; ) {
+                System.gc();
+                Thread.sleep(10);
+            }
             BufferPoolStats st = pool.stats();
             assertTrue(verified.get() > 0);
-            assertEquals(st.acquires(), verified.get(), "every lease verified and released once");
+            assertEquals(leaked.get(), st.leaksDetected(), "every dropped lease found");
+            assertEquals(st.acquires(), verified.get() + leaked.get(), "every lease verified and released once");
             assertEquals(0, st.leasedCount());
             assertEquals(0, st.leasedBytes());
             assertTrue(st.highWaterReservedBytes() <= 48L << 20, "limit held under concurrency");

@@ -34,9 +34,9 @@ class LeakDetectionTest {
     }
 
     @Test
-    void allModeCountsEveryLeakEvenWithoutASite() throws Exception {
+    void defaultModeCountsAndReclaimsEveryLeakEvenWithoutASite() throws Exception {
         List<LeakReport> reports = new CopyOnWriteArrayList<>();
-        try (BufferPool pool = BufferPool.builder().leakDetection(LeakDetection.ALL)
+        try (BufferPool pool = BufferPool.builder()
                 .leakSamplingRate(Integer.MAX_VALUE).leakListener(reports::add).build()) {
             leak(pool, 4, 100);
             leak(pool, 1, 20L << 20); // above the largest class: a dedicated allocation
@@ -45,7 +45,66 @@ class LeakDetectionTest {
             assertEquals(0, pool.stats().leasedCount());
             assertEquals(0, pool.stats().hugeLeasedCount());
             assertTrue(reports.stream().allMatch(r -> r.allocationSite() == null));
-            assertTrue(reports.getFirst().toString().contains("PARANOID"), "tells how to get the site");
+            assertTrue(reports.getFirst().toString().contains("LeakDetection.ALL"), "tells how to get the site");
+            assertTrue(reports.stream().anyMatch(r -> r.requestedBytes() == 20L << 20));
+        }
+    }
+
+    @Test
+    void allModeRecordsEverySiteWithoutGuardingViews() throws Exception {
+        List<LeakReport> reports = new CopyOnWriteArrayList<>();
+        try (BufferPool pool = BufferPool.builder().leakDetection(LeakDetection.ALL)
+                .leakListener(reports::add).build()) {
+            Buffer kept = pool.acquire(64);
+            java.lang.foreign.MemorySegment view = kept.segment();
+            kept.close();
+            view.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0); // not invalidated: only PARANOID does that
+            leak(pool, 2, 300);
+            awaitLeaks(pool, reports, 2);
+            assertTrue(reports.stream().allMatch(r -> stackMentions(r.allocationSite(), "leak")));
+        }
+    }
+
+    @Test
+    void aBlockLeakedAgainAndAgainIsReclaimedEachTime() throws Exception {
+        List<LeakReport> reports = new CopyOnWriteArrayList<>();
+        try (BufferPool pool = BufferPool.builder().stripes(1).idleTimeout(Duration.ZERO)
+                .leakListener(reports::add).build()) {
+            for (int round = 1; round <= 4; round++) {
+                leak(pool, 3, 4096);
+                awaitLeaks(pool, reports, 3 * round);
+                assertEquals(0, pool.stats().leasedCount());
+            }
+            assertEquals(12, pool.stats().leaksDetected());
+            try (Buffer b = pool.acquire(4096)) {
+                b.putLong(4088, 7); // a reclaimed block serves a new lease normally
+                assertEquals(7, b.getLong(4088));
+            }
+            assertTrue(pool.stats().reservedBytes() <= 2L << 20, "leaked blocks were reused, not replaced");
+            pool.checkNoLeases();
+        }
+    }
+
+    @Test
+    void freeingIdleSlabsIsNeverMistakenForALeak() throws Exception {
+        List<LeakReport> reports = new CopyOnWriteArrayList<>();
+        try (BufferPool pool = BufferPool.builder().leakListener(reports::add).build()) {
+            for (int round = 0; round < 3; round++) {
+                java.util.List<Buffer> held = new java.util.ArrayList<>();
+                for (int i = 0; i < 500; i++) {
+                    held.add(pool.acquire(16 + i * 97L));
+                }
+                held.forEach(Buffer::close);
+                held.clear();
+                assertTrue(pool.trim(0) > 0);
+                for (int i = 0; i < 3; i++) {
+                    System.gc();
+                    Thread.sleep(20);
+                    pool.trim(0);
+                }
+            }
+            assertEquals(List.of(), reports);
+            assertEquals(0, pool.stats().leaksDetected());
         }
     }
 
