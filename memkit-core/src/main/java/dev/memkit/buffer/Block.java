@@ -28,6 +28,7 @@ final class Block {
     final Slab slab;
     final long offset;               // of the block in slab.memory
     Watch watch;                     // null when leaks are not watched; set before the block is published
+    long dirty;                      // purgeable classes: bytes from the start that may be resident (owner only)
 
     Block(Slab slab, long offset) {
         this.slab = slab;

@@ -25,6 +25,7 @@ public final class BufferPoolBuilder {
     java.util.function.Consumer<LeakReport> leakListener = Leaks::logReport;
     boolean scrubOnRelease;
     MemoryBudget budget;
+    boolean pageRelease = true;
 
     BufferPoolBuilder() {}
 
@@ -172,6 +173,24 @@ public final class BufferPoolBuilder {
      */
     public BufferPoolBuilder idleTimeout(Duration timeout) {
         this.idleTimeout = nonNegative("idleTimeout", timeout);
+        return this;
+    }
+
+    /**
+     * Whether big blocks (classes above the thread caches' reach, from 64 KiB) give their physical pages back to
+     * the OS while the pool keeps them: pages a smaller lease does not need are dropped at acquire, idle blocks
+     * beyond {@code retainedBytes} (or a quarter of what big leases hold, if more) drop theirs at release, and a
+     * slab's pages are dropped before it is freed. This keeps the pool's resident memory close to what leases
+     * asked for, at the price of page faults when dropped pages are touched again. Default true. It takes effect
+     * only on Linux when the JVM grants memkit native access ({@code --enable-native-access=dev.memkit}, or
+     * {@code ALL-UNNAMED} on the class path), since it calls {@code madvise} through the FFM linker; otherwise the
+     * pool keeps pages until it frees whole idle slabs.
+     *
+     * @param enabled false to keep big blocks' pages resident (faster reuse, more RSS)
+     * @return this builder
+     */
+    public BufferPoolBuilder pageRelease(boolean enabled) {
+        this.pageRelease = enabled;
         return this;
     }
 

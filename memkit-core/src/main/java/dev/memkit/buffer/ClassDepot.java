@@ -26,6 +26,12 @@ final class ClassDepot {
     final int classIndex;
     final long blockSize;
     final int blocksPerSlab;
+    /**
+     * Whether idle blocks of this class give their pages back ({@link PageRelease}); then the pool-wide idle
+     * counter adds each idle block's resident bytes ({@link Block#dirty}) instead of its size, so the idle cap
+     * measures memory that costs RSS.
+     */
+    final boolean purgeable;
 
     private Block[] stack = new Block[16];
     private int size;
@@ -43,8 +49,10 @@ final class ClassDepot {
     /** Pool-wide bytes of blocks on depot stacks (shared by every depot of the pool). */
     private final java.util.concurrent.atomic.AtomicLong poolIdle;
 
-    ClassDepot(int classIndex, long blockSize, int blocksPerSlab, java.util.concurrent.atomic.AtomicLong poolIdle) {
+    ClassDepot(int classIndex, long blockSize, int blocksPerSlab, java.util.concurrent.atomic.AtomicLong poolIdle,
+               boolean purgeable) {
         this.poolIdle = poolIdle;
+        this.purgeable = purgeable;
         this.classIndex = classIndex;
         this.blockSize = blockSize;
         this.blocksPerSlab = blocksPerSlab;
@@ -57,16 +65,18 @@ final class ClassDepot {
      */
     synchronized int take(Block[] out, int offset, int max) {
         int n = 0;
+        long weight = 0;
         while (n < max && size > 0) {
             size--;
             Block b = stack[size];
             stack[size] = null;
             b.slab.idle--;
+            weight += idleWeight(b);
             out[offset + n] = b;
             n++;
         }
-        if (n > 0) {
-            poolIdle.addAndGet(-n * blockSize);
+        if (weight > 0) {
+            poolIdle.addAndGet(-weight);
         }
         int fresh = 0;
         while (n < max && carving != null) {
@@ -79,6 +89,28 @@ final class ClassDepot {
             }
         }
         return n | fresh;
+    }
+
+    /**
+     * Pops one free block without carving, or returns null: with {@code residentOnly}, the most recent block whose
+     * pages are still resident ({@link Block#dirty} above 0), so reuse costs no page faults; otherwise the top.
+     */
+    synchronized Block takeIdle(boolean residentOnly) {
+        int i = size - 1;
+        if (residentOnly) {
+            while (i >= 0 && stack[i].dirty == 0) {
+                i--;
+            }
+        }
+        if (i < 0) {
+            return null;
+        }
+        Block b = stack[i];
+        System.arraycopy(stack, i + 1, stack, i, size - 1 - i);
+        stack[--size] = null;
+        b.slab.idle--;
+        poolIdle.addAndGet(-idleWeight(b));
+        return b;
     }
 
     /**
@@ -99,9 +131,11 @@ final class ClassDepot {
     synchronized void give(Block[] in, int offset, int n) {
         ensureCapacity(size + n);
         long now = 0;
+        long weight = 0;
         for (int i = 0; i < n; i++) {
             Block b = in[offset + i];
             stack[size++] = b;
+            weight += idleWeight(b);
             Slab s = b.slab;
             if (++s.idle == s.carved) {
                 if (now == 0) {
@@ -111,7 +145,7 @@ final class ClassDepot {
             }
             in[offset + i] = null;
         }
-        poolIdle.addAndGet(n * blockSize);
+        poolIdle.addAndGet(weight);
     }
 
     synchronized void give(Block block) {
@@ -121,7 +155,12 @@ final class ClassDepot {
         if (++slab.idle == slab.carved) {
             slab.idleSinceNanos = System.nanoTime();
         }
-        poolIdle.addAndGet(blockSize);
+        poolIdle.addAndGet(idleWeight(block));
+    }
+
+    /** What an idle block adds to the pool's idle counter: its resident bytes if purgeable, else its size. */
+    private long idleWeight(Block b) {
+        return purgeable ? b.dirty : blockSize;
     }
 
     private void ensureCapacity(int needed) {
@@ -153,15 +192,18 @@ final class ClassDepot {
         }
         slab.free(); // first: its watches are cleared while the stack still holds its blocks
         int w = 0;
+        long weight = 0;
         for (int r = 0; r < size; r++) {
             if (stack[r].slab != slab) {
                 stack[w++] = stack[r];
+            } else {
+                weight += idleWeight(stack[r]);
             }
         }
         for (int i = w; i < size; i++) {
             stack[i] = null;
         }
-        poolIdle.addAndGet(-(long) (size - w) * blockSize);
+        poolIdle.addAndGet(-weight);
         size = w;
         slabs.remove(slab);
         if (carving == slab) {
@@ -178,7 +220,9 @@ final class ClassDepot {
 
     /** Returns a leaked block's slot under a fresh Block (the leaked one is unreachable for good). */
     synchronized void reclaim(Block.Watch leaked) {
-        give(leaked.slab.block(leaked.index));
+        Block fresh = leaked.slab.block(leaked.index);
+        fresh.dirty = purgeable ? blockSize : 0; // the leaked holder may have touched all of it
+        give(fresh);
     }
 
     synchronized void countAcquire(long requested, boolean fresh) {

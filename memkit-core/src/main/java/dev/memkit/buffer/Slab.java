@@ -76,6 +76,11 @@ final class Slab {
                 }
             }
         }
+        if (depot == null ? pool.pageRelease : depot.purgeable) {
+            // Drop the pages first: the allocator we free into may keep the region mapped (glibc does once its
+            // mmap threshold has risen), and would keep every page a holder touched resident.
+            PageRelease.release(memory, 0, bytes());
+        }
         arena.close();
     }
 

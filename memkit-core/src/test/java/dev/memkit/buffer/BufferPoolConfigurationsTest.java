@@ -20,6 +20,15 @@ class BufferPoolConfigurationsTest {
         }
     }
 
+    /** Big blocks keep their pages (the fallback when memkit has no native access). */
+    @Nested
+    class WithoutPageRelease extends BufferPoolContract {
+        @Override
+        BufferPoolBuilder configure(BufferPoolBuilder b) {
+            return b.pageRelease(false);
+        }
+    }
+
     @Nested
     class WithoutThreadCaches extends BufferPoolContract {
         @Override

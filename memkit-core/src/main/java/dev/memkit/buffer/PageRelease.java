@@ -1,0 +1,99 @@
+package dev.memkit.buffer;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Gives the physical pages of pooled memory back to the operating system while the pool keeps the memory:
+ * {@code madvise(MADV_DONTNEED)} on Linux. The range stays mapped and reads as zeros; touching it again costs a
+ * page fault, as fresh memory would. This is what lets a pool reuse big blocks without keeping every page a
+ * previous holder touched resident (jemalloc's "purging").
+ *
+ * <p><b>When it is used.</b> Binding {@code madvise} needs a restricted FFM method
+ * ({@code Linker.downcallHandle}), so it is bound only on Linux and only when the JVM already grants this
+ * module native access ({@code --enable-native-access=dev.memkit}, or {@code ALL-UNNAMED} on the class path).
+ * memkit therefore never makes the JDK print its restricted-method warning; without native access a pool
+ * falls back to freeing whole idle slabs, and nothing else changes.
+ *
+ * <p><b>Safety.</b> Callers release only ranges of blocks they own exclusively (a block just popped for a lease,
+ * or one not yet returned to a free stack, or a slab about to be freed), so no holder's data is ever dropped.
+ * Only whole pages inside the range are released. Stateless; thread-safe.
+ */
+final class PageRelease {
+    private static final int MADV_DONTNEED = 4;
+    private static final MethodHandle MADVISE;
+    static final long PAGE;
+
+    static {
+        MethodHandle madvise = null;
+        long page = 4096;
+        if (System.getProperty("os.name", "").startsWith("Linux")
+                && PageRelease.class.getModule().isNativeAccessEnabled()) {
+            try {
+                MethodHandle pageSize = bind("getpagesize", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+                madvise = bind("madvise", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+                if (pageSize != null) {
+                    page = (int) pageSize.invokeExact();
+                }
+                if (page <= 0 || Long.bitCount(page) != 1) {
+                    madvise = null;
+                }
+            } catch (Throwable e) { // any failure to bind only means no page release
+                madvise = null;
+            }
+        }
+        MADVISE = madvise;
+        PAGE = page;
+    }
+
+    private PageRelease() {}
+
+    @SuppressWarnings("restricted") // bound only when native access is already granted; see the class comment
+    private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
+        Linker linker = Linker.nativeLinker();
+        return linker.defaultLookup().find(name)
+                .map(address -> linker.downcallHandle(address, descriptor, Linker.Option.critical(false)))
+                .orElse(null);
+    }
+
+    /**
+     * Whether pages can be released in this JVM.
+     *
+     * @return true on Linux with native access granted to memkit
+     */
+    static boolean available() {
+        return MADVISE != null;
+    }
+
+    /**
+     * Releases the whole pages inside {@code [from, to)} of {@code memory}.
+     *
+     * @return the bytes released (0 when unavailable, when no whole page lies inside, or if the OS refused)
+     */
+    static long release(MemorySegment memory, long from, long to) {
+        if (MADVISE == null) {
+            return 0;
+        }
+        long base = memory.address();
+        long start = (base + from + PAGE - 1) & -PAGE;
+        long end = (base + to) & -PAGE;
+        if (end <= start) {
+            return 0;
+        }
+        try {
+            int rc = (int) MADVISE.invokeExact(MemorySegment.ofAddress(start), end - start, MADV_DONTNEED);
+            return rc == 0 ? end - start : 0;
+        } catch (Throwable e) {
+            throw new IllegalStateException("madvise failed", e); // cannot happen: the handle's type is fixed
+        }
+    }
+
+    /** {@code bytes} rounded up to whole pages. */
+    static long pageUp(long bytes) {
+        return (bytes + PAGE - 1) & -PAGE;
+    }
+}
