@@ -43,6 +43,8 @@ abstract class Allocator implements AutoCloseable {
             case "memkit-budget" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
                     .budget(dev.memkit.budget.MemoryBudget.root("bench", 16L << 30).child("pool", 16L << 30))
                     .acquireTimeout(Duration.ofMinutes(1)).build());
+            case "memkit-resident" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
+                    .pageRelease(false).acquireTimeout(Duration.ofMinutes(1)).build());
             case "memkit-coarse" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
                     .sizeClasses(dev.memkit.buffer.SizeClasses.coarse()).acquireTimeout(Duration.ofMinutes(1))
                     .build());

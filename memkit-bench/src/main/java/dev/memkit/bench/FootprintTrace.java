@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * dev.memkit.bench.FootprintTrace}. One: append an allocator name (memkit, malloc, netty-pooled, ...).
  */
 public final class FootprintTrace {
-    static final String[] ALL = {"memkit", "memkit-coarse", "malloc", "netty-pooled", "netty-adaptive",
+    static final String[] ALL = {"memkit", "memkit-resident", "memkit-coarse", "malloc", "netty-pooled", "netty-adaptive",
         "allocate-direct", "byte-array"};
     private static final int THREADS = 2;
     private static final int RING = 256;
