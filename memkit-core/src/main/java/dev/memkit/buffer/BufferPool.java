@@ -3,6 +3,7 @@ package dev.memkit.buffer;
 import dev.memkit.ByteSize;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.MemkitEvents;
+import dev.memkit.internal.PageRelease;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

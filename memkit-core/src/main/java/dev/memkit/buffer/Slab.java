@@ -1,5 +1,7 @@
 package dev.memkit.buffer;
 
+import dev.memkit.internal.PageRelease;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 

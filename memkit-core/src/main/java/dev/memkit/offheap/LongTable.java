@@ -1,6 +1,7 @@
 package dev.memkit.offheap;
 
 import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.PageRelease;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -62,6 +63,7 @@ final class LongTable {
     final int buckets;
     private final Arena arena;
     private final MemorySegment mem;
+    private final boolean anonymous;        // allocated here (not a file mapping): its pages can be dropped at free
     private final MemoryBudget budget;      // charged for this table's bytes; null when unbudgeted
     private int[] searchBucket;             // breadth-first search scratch, allocated at the first full pair
     private int[] searchParent;
@@ -77,6 +79,7 @@ final class LongTable {
         try {
             arena = Arena.ofShared();
             mem = arena.allocate(bytes, BUCKET_BYTES);
+            anonymous = true;
         } catch (RuntimeException | OutOfMemoryError e) {
             if (budget != null) {
                 budget.release(bytes);
@@ -101,6 +104,7 @@ final class LongTable {
         OffHeapIo.charge(budget, bytesFor(capacity));
         this.arena = arena;
         this.mem = mem;
+        this.anonymous = false;
         this.size = size;
     }
 
@@ -429,6 +433,11 @@ final class LongTable {
 
     /** Frees the native memory and returns its bytes to the budget. */
     void free() {
+        if (anonymous) {
+            // Out of RSS now: the C heap may keep a freed region mapped for reuse (glibc does for the sizes a
+            // growing map frees), which would leave a grown map's old tables resident.
+            PageRelease.release(mem, 0, mem.byteSize());
+        }
         arena.close();
         if (budget != null) {
             budget.release(bytesFor(capacity));

@@ -1,5 +1,6 @@
 package dev.memkit.buffer;
 
+import dev.memkit.internal.PageRelease;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

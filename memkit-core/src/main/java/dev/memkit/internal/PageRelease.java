@@ -1,4 +1,4 @@
-package dev.memkit.buffer;
+package dev.memkit.internal;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -10,7 +10,8 @@ import java.lang.invoke.MethodHandle;
  * Gives the physical pages of pooled memory back to the operating system while the pool keeps the memory:
  * {@code madvise(MADV_DONTNEED)} on Linux. The range stays mapped and reads as zeros; touching it again costs a
  * page fault, as fresh memory would. This is what lets a pool reuse big blocks without keeping every page a
- * previous holder touched resident (jemalloc's "purging").
+ * previous holder touched resident (jemalloc's "purging"), and lets freed memory leave RSS even when the C heap
+ * keeps the region for reuse.
  *
  * <p><b>When it is used.</b> Binding {@code madvise} needs a restricted FFM method
  * ({@code Linker.downcallHandle}), so it is bound only on Linux and only when the JVM already grants this
@@ -18,14 +19,15 @@ import java.lang.invoke.MethodHandle;
  * memkit therefore never makes the JDK print its restricted-method warning; without native access a pool
  * falls back to freeing whole idle slabs, and nothing else changes.
  *
- * <p><b>Safety.</b> Callers release only ranges of blocks they own exclusively (a block just popped for a lease,
- * or one not yet returned to a free stack, or a slab about to be freed), so no holder's data is ever dropped.
+ * <p><b>Safety.</b> Callers release only ranges they own exclusively (a buffer block just popped for a lease or
+ * not yet returned to a free stack, a slab or a map table about to be freed), so no holder's data is dropped.
  * Only whole pages inside the range are released. Stateless; thread-safe.
  */
-final class PageRelease {
+public final class PageRelease {
     private static final int MADV_DONTNEED = 4;
     private static final MethodHandle MADVISE;
-    static final long PAGE;
+    /** The OS page size (4096 when page release is unavailable). */
+    public static final long PAGE;
 
     static {
         MethodHandle madvise = null;
@@ -65,16 +67,20 @@ final class PageRelease {
      *
      * @return true on Linux with native access granted to memkit
      */
-    static boolean available() {
+    public static boolean available() {
         return MADVISE != null;
     }
 
     /**
-     * Releases the whole pages inside {@code [from, to)} of {@code memory}.
+     * Releases the whole pages inside {@code [from, to)} of {@code memory}; the caller must own that memory
+     * exclusively.
      *
+     * @param memory the segment
+     * @param from first byte offset
+     * @param to end byte offset (exclusive)
      * @return the bytes released (0 when unavailable, when no whole page lies inside, or if the OS refused)
      */
-    static long release(MemorySegment memory, long from, long to) {
+    public static long release(MemorySegment memory, long from, long to) {
         if (MADVISE == null) {
             return 0;
         }
@@ -92,8 +98,13 @@ final class PageRelease {
         }
     }
 
-    /** {@code bytes} rounded up to whole pages. */
-    static long pageUp(long bytes) {
+    /**
+     * {@code bytes} rounded up to whole pages.
+     *
+     * @param bytes a byte count
+     * @return the rounded count
+     */
+    public static long pageUp(long bytes) {
         return (bytes + PAGE - 1) & -PAGE;
     }
 }
