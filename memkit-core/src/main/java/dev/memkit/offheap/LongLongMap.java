@@ -1,6 +1,7 @@
 package dev.memkit.offheap;
 
 import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.PageRelease;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -85,6 +86,7 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     LongLongMap(LongLongMapBuilder b) {
+        PageRelease.available(); // binds madvise now (tens of ms, once per JVM), not inside the put that first grows
         concurrent = b.concurrent;
         int n = b.segments;
         segments = new Segment[n];
