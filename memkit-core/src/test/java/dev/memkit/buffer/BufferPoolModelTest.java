@@ -36,11 +36,12 @@ class BufferPoolModelTest {
     }
 
     @Property(tries = 60)
-    void statsFollowTheModel(@ForAll("ops") List<Op> ops, @ForAll boolean cached, @ForAll boolean coarse) {
+    void statsFollowTheModel(@ForAll("ops") List<Op> ops, @ForAll boolean cached, @ForAll boolean coarse,
+                             @ForAll boolean pageRelease) {
         try (BufferPool pool = BufferPool.builder().limitBytes(LIMIT).acquireTimeout(Duration.ZERO)
                 .idleTimeout(Duration.ZERO).threadCacheBytes(cached ? 4L << 20 : 0)
                 .sizeClasses(coarse ? SizeClasses.coarse() : SizeClasses.defaults())
-                .leakDetection(LeakDetection.DISABLED).build()) {
+                .pageRelease(pageRelease).leakDetection(LeakDetection.DISABLED).build()) {
             List<Buffer> live = new ArrayList<>();
             List<Long> patterns = new ArrayList<>();
             long liveBytes = 0;
