@@ -62,8 +62,19 @@ class ModuleBoundaryTest {
     }
 
     @Test
+    void pageReleaseCannotBeCalledFromOutside() throws Exception {
+        // madvise on a caller-chosen range would drop anyone's data: only memkit may reach it
+        Class<?> pages = loader.loadClass("dev.memkit.internal.PageRelease");
+        var release = pages.getMethod("release", java.lang.foreign.MemorySegment.class, long.class, long.class);
+        assertThrows(IllegalAccessException.class,
+                () -> release.invoke(null, java.lang.foreign.MemorySegment.NULL, 0L, 0L));
+        assertThrows(InaccessibleObjectException.class, () -> release.setAccessible(true));
+    }
+
+    @Test
     void packagePrivateInternalsBesideTheApiAreUnreachable() throws Exception {
-        for (String name : new String[] {"Slab", "ClassDepot", "Stripe", "Leaks", "Scavenger", "PoolLimit", "IdleMemory"}) {
+        for (String name : new String[] {"Slab", "Block", "ClassDepot", "Stripe", "Leaks", "Scavenger", "PoolLimit",
+            "IdleMemory"}) {
             Class<?> c = loader.loadClass("dev.memkit.buffer." + name);
             assertFalse(Modifier.isPublic(c.getModifiers()), name + " is not public");
             assertTrue(Modifier.isFinal(c.getModifiers()), name + " is final");
