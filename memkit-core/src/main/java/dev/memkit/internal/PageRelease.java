@@ -58,7 +58,9 @@ public final class PageRelease {
     private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
         Linker linker = Linker.nativeLinker();
         return linker.defaultLookup().find(name)
-                .map(address -> linker.downcallHandle(address, descriptor, Linker.Option.critical(false)))
+                // Not a critical downcall: madvise can take milliseconds on big ranges, and a thread in a critical
+                // call would hold back every safepoint (and so every GC pause) until it returns.
+                .map(address -> linker.downcallHandle(address, descriptor))
                 .orElse(null);
     }
 
