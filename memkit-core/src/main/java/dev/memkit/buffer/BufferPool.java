@@ -75,7 +75,7 @@ public final class BufferPool implements AutoCloseable {
     private final PoolLimit limit;
     final IdleMemory idle;
     final boolean pageRelease;               // big blocks give pages back (PageRelease is available and not turned off)
-    private final AtomicLong purgeableLeased = new AtomicLong(); // page-rounded bytes leased from purgeable classes
+    private final BigBlockPages bigPages;
     private final AtomicLong hugeAcquires = new AtomicLong();
     private final AtomicLong hugeReleases = new AtomicLong();
     private final AtomicLong hugeRequested = new AtomicLong();
@@ -98,14 +98,14 @@ public final class BufferPool implements AutoCloseable {
         int n = classes.count();
         this.depots = new ClassDepot[n];
         this.cacheLimit = new int[n];
-        this.pageRelease = b.pageRelease && PageRelease.available();
+        this.pageRelease = b.pageRelease && PageRelease.available(); // binds madvise now, not in an acquire
         for (int c = 0; c < n; c++) {
             long size = classes.size(c);
             long target = Math.clamp(size * 64, 64L << 10, Math.max(b.slabBytes, size));
             int perSlab = Math.clamp(target / size, 1, Integer.MAX_VALUE);
             long share = stripeBytes / 4;
             cacheLimit[c] = size > share ? 0 : (int) Math.min(64, Math.max(1, share / size));
-            boolean purgeable = this.pageRelease && cacheLimit[c] == 0 && size >= PURGEABLE_BLOCK_BYTES;
+            boolean purgeable = pageRelease && cacheLimit[c] == 0 && size >= BigBlockPages.PURGEABLE_BLOCK_BYTES;
             depots[c] = new ClassDepot(c, size, perSlab, depotIdle, purgeable);
         }
         int count = stripeBytes == 0 ? 1 : Integer.highestOneBit(Math.max(1, b.stripes) * 2 - 1);
@@ -115,6 +115,7 @@ public final class BufferPool implements AutoCloseable {
         }
         this.stripeMask = count - 1;
         this.idle = new IdleMemory(depots, stripes, limit, depotIdle, Math.max(b.maxIdleBytes, b.retainedBytes));
+        this.bigPages = new BigBlockPages(depots, idle, retainedBytes);
         this.leakSamplingRate = b.leakSamplingRate;
         for (Stripe st : stripes) {
             st.sampleCountdown = 1 + (int) (Math.random() * b.leakSamplingRate);
@@ -295,10 +296,9 @@ public final class BufferPool implements AutoCloseable {
         Block[] block = new Block[1];
         leaks.poll();
         for (boolean reclaimed = false; ; ) {
-            if (d.purgeable && (block[0] = takePurgeable(c)) != null) {
+            if (d.purgeable && (block[0] = bigPages.take(c)) != null) {
                 block[0].slab.depot.countAcquire(size, false);
-                dropStaleTail(block[0], size);
-                purgeableLeased.addAndGet(PageRelease.pageUp(size));
+                bigPages.onAcquire(block[0], size, false);
                 return lease(block[0], size, tag, randomSample());
             }
             int taken = d.take(block, 0, 1);
@@ -311,11 +311,7 @@ public final class BufferPool implements AutoCloseable {
             if ((taken & 0xFFFF) == 1) {
                 d.countAcquire(size, (taken & FRESH) != 0);
                 if (d.purgeable) {
-                    if ((taken & FRESH) != 0) {
-                        block[0].dirty = d.blockSize; // the JDK zeroed the new slab: every page is resident
-                    }
-                    dropStaleTail(block[0], size);
-                    purgeableLeased.addAndGet(PageRelease.pageUp(size));
+                    bigPages.onAcquire(block[0], size, (taken & FRESH) != 0);
                 }
                 return lease(block[0], size, tag, randomSample());
             }
@@ -497,8 +493,7 @@ public final class BufferPool implements AutoCloseable {
             }
         }
         if (d.purgeable) {
-            purgeableLeased.addAndGet(-PageRelease.pageUp(size));
-            releasePagesIfOverRetained(block);
+            bigPages.onRelease(block, size);
         }
         d.give(block);
         d.countRelease(size, cross);
@@ -508,63 +503,6 @@ public final class BufferPool implements AutoCloseable {
         } else {
             idle.enforceIdleCap();
         }
-    }
-
-    /*
-     * Page release for big blocks (classes that bypass the thread caches, from PURGEABLE_BLOCK_BYTES up), when
-     * PageRelease is available. Block.dirty tracks how far from its start a block may be resident: a holder is
-     * assumed to touch its whole request. Two rules keep resident memory close to what leases asked for:
-     *  - at acquire, pages a previous, larger request left resident beyond this request are dropped (when at
-     *    least TAIL_RELEASE_BYTES), so class rounding costs no RSS;
-     *  - at release, a block whose resident pages would lift the pool's resident idle memory above
-     *    retainedBytes gives them back before it is stacked.
-     * Both act on a block its caller owns exclusively (popped, or not yet returned), never on a stacked one.
-     */
-    static final long PURGEABLE_BLOCK_BYTES = 64L << 10;
-    static final long TAIL_RELEASE_BYTES = 64L << 10;
-    /** Resident idle memory of purgeable classes may reach this fraction of their leased bytes (or retainedBytes). */
-    static final int RESIDENT_IDLE_SHARE = 4;
-    /** A block lent to a smaller class is at most this many times the class's size. */
-    static final int MAX_LEND_RATIO = 2;
-
-    private static void dropStaleTail(Block b, long size) {
-        long need = PageRelease.pageUp(size);
-        if (b.dirty - need >= TAIL_RELEASE_BYTES
-                && PageRelease.release(b.slab.memory, b.offset + need, b.offset + b.dirty) > 0) {
-            b.dirty = need;
-        }
-        if (b.dirty < need) {
-            b.dirty = need;
-        }
-    }
-
-    private void releasePagesIfOverRetained(Block b) {
-        long allowance = Math.max(retainedBytes, purgeableLeased.getOpaque() / RESIDENT_IDLE_SHARE);
-        if (b.dirty > 0 && idle.depotIdle.getOpaque() + b.dirty > allowance
-                && PageRelease.release(b.slab.memory, b.offset, b.offset + b.dirty) > 0) {
-            b.dirty = 0;
-        }
-    }
-
-    /**
-     * An idle block for purgeable class {@code c}, or null: a resident one of this class, else a resident one of
-     * the nearest larger class, else any of this class, else any larger. Lending a bigger block costs no resident
-     * memory (its tail beyond the request is dropped) and reuses pages already mapped, where a new slab would
-     * fault in (and the JDK zero) every page; per-class free lists alone rarely hold the class a random size needs.
-     * Lenders are at most {@link #MAX_LEND_RATIO} times the class's size, since a lent block still counts in full
-     * against the pool's limit.
-     */
-    private Block takePurgeable(int c) {
-        long largest = depots[c].blockSize * MAX_LEND_RATIO;
-        for (int pass = 0; pass < 2; pass++) {
-            for (int k = c; k < depots.length && depots[k].purgeable && depots[k].blockSize <= largest; k++) {
-                Block b = depots[k].takeIdle(pass == 0);
-                if (b != null) {
-                    return b;
-                }
-            }
-        }
-        return null;
     }
 
     void releaseLeakedHuge(Slab slab, long requested) {
