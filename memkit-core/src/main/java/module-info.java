@@ -22,9 +22,10 @@
  * scope of its own: {@link dev.memkit.arena.RegionArena} (each round's segments die with the round) and the
  * debugging mode {@link dev.memkit.buffer.LeakDetection#PARANOID} (each view dies with its lease). Grant
  * {@code --enable-native-access=dev.memkit} when using either, or the JDK prints a warning; the buffer pool,
- * budgets and the manager need nothing. One more restricted method, {@code Linker.downcallHandle} (binding
- * {@code madvise} so big idle buffers and outgrown map tables give their pages back to the OS), is called only
- * when native access is already granted: without it memory leaves RSS only when freed, and no warning is printed.
+ * budgets and the manager need nothing. {@code Linker.downcallHandle} (binding {@code madvise}, {@code mmap} and
+ * {@code munmap}, so big idle buffers and outgrown map tables give their pages back to the OS) and
+ * {@code reinterpret} on big buffer slabs are called only when native access is already granted: without it
+ * memory leaves RSS only when freed, and no warning is printed.
  */
 module dev.memkit {
     requires transitive java.management;

@@ -63,8 +63,8 @@ final class BigBlockPages {
 
     /** Prepares a block the caller just took for a lease of {@code size}; {@code fresh} if its slab is new. */
     void onAcquire(Block b, long size, boolean fresh) {
-        if (fresh) {
-            b.dirty = b.slab.blockSize;
+        if (fresh && !b.slab.mapped) {
+            b.dirty = b.slab.blockSize; // Arena.allocate zeroed it: every page is resident
         }
         long need = PageRelease.pageUp(size);
         if (b.dirty - need >= TAIL_RELEASE_BYTES

@@ -25,6 +25,7 @@ final class Slab {
     final int capacity;
     final Arena arena;               // owned: closed exactly once, when the slab is freed
     final MemorySegment memory;
+    final boolean mapped;            // our own anonymous mapping (untouched until used, unmapped at free)
 
     int carved;                      // blocks handed out of the slab at least once (guarded by depot lock)
     int idle;                        // blocks sitting in the depot's free stack (guarded by depot lock)
@@ -41,7 +42,12 @@ final class Slab {
         this.capacity = capacity;
         this.arena = Arena.ofShared();
         try {
-            this.memory = arena.allocate(blockSize * capacity, blockSize >= 4096 ? 4096 : 64);
+            // Big classes map their own memory when they may release pages: nothing is zeroed up front (only
+            // touched pages become resident) and freeing unmaps at once, where a C heap would keep the pages.
+            MemorySegment mapped = (depot == null ? pool.pageRelease : depot.purgeable)
+                    ? PageRelease.mapAnonymous(blockSize * capacity, arena) : null;
+            this.mapped = mapped != null;
+            this.memory = mapped != null ? mapped : arena.allocate(blockSize * capacity, blockSize >= 4096 ? 4096 : 64);
         } catch (OutOfMemoryError | RuntimeException e) {
             arena.close();
             throw e;
@@ -78,7 +84,7 @@ final class Slab {
                 }
             }
         }
-        if (depot == null ? pool.pageRelease : depot.purgeable) {
+        if (!mapped && (depot == null ? pool.pageRelease : depot.purgeable)) {
             // Drop the pages first: the allocator we free into may keep the region mapped (glibc does once its
             // mmap threshold has risen), and would keep every page a holder touched resident.
             PageRelease.release(memory, 0, bytes());

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -47,6 +48,22 @@ class PageReleaseTest {
             m.set(ValueLayout.JAVA_LONG, 2 * page, 42); // released pages stay usable
             assertEquals(42, m.get(ValueLayout.JAVA_LONG, 2 * page));
         }
+    }
+
+    @Test
+    void anonymousMappingsAreUntouchedUntilUsedAndGoWithTheirArena() throws IOException {
+        assumeTrue(PageRelease.available() && Files.exists(Path.of("/proc/self/status")));
+        Arena arena = Arena.ofShared();
+        long before = residentBytes();
+        MemorySegment m = PageRelease.mapAnonymous(256 * MIB + 5, arena);
+        assertTrue(m != null && m.byteSize() == 256 * MIB + 5);
+        assertEquals(0, m.address() % PageRelease.PAGE);
+        assertTrue(residentBytes() - before < 32 * MIB, "mapping 256 MiB touches none of it");
+        m.set(ValueLayout.JAVA_LONG, 256 * MIB - 8, 7);
+        assertEquals(7, m.get(ValueLayout.JAVA_LONG, 256 * MIB - 8));
+        assertEquals(0, m.get(ValueLayout.JAVA_BYTE, 256 * MIB + 4), "fresh pages read as zero");
+        arena.close();
+        assertThrows(IllegalStateException.class, () -> m.get(ValueLayout.JAVA_BYTE, 0), "unmapped with its arena");
     }
 
     @Test
