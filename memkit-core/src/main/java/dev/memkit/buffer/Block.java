@@ -21,7 +21,7 @@ import java.lang.ref.ReferenceQueue;
  * falsifies, the detection of a later leak of the same block. A slab clears its watches before it drops its
  * idle blocks at free, so freeing is never mistaken for a leak.
  *
- * <p><b>Heap cost.</b> About 32 bytes per block handed out at least once, plus about 56 for its watch when leaks
+ * <p><b>Heap cost.</b> About 40 bytes per block handed out at least once, plus about 56 for its watch when leaks
  * are watched.
  */
 final class Block {

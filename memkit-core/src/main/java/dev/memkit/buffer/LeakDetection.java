@@ -6,7 +6,7 @@ package dev.memkit.buffer;
  *
  * <p>In every mode but {@link #DISABLED}, every leak is counted, reported to the pool's leak listener, and its
  * memory (or pool slot) returned to the pool. Watching costs no allocation per lease: each block or slot carries
- * one long-lived phantom reference from its creation (about 90 bytes of heap per block a buffer pool has handed
+ * one long-lived phantom reference from its creation (about 100 bytes of heap per block a buffer pool has handed
  * out). The modes differ in how many acquisition sites they record, since recording one captures a stack (a few
  * microseconds).
  */
