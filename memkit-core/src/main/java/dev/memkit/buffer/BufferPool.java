@@ -5,14 +5,11 @@ import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.MemkitEvents;
 import dev.memkit.internal.PageRelease;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -76,11 +73,7 @@ public final class BufferPool implements AutoCloseable {
     final IdleMemory idle;
     final boolean pageRelease;               // big blocks give pages back (PageRelease is available and not turned off)
     private final BigBlockPages bigPages;
-    private final AtomicLong hugeAcquires = new AtomicLong();
-    private final AtomicLong hugeReleases = new AtomicLong();
-    private final AtomicLong hugeRequested = new AtomicLong();
-    private final AtomicLong hugeCrossThread = new AtomicLong();
-    final Set<Slab> hugeSlabs = ConcurrentHashMap.newKeySet();
+    final HugeAllocations huge;
 
 
     @SuppressWarnings("FieldMayBeFinal") // written through CLOSED
@@ -90,6 +83,7 @@ public final class BufferPool implements AutoCloseable {
         this.name = b.name;
         this.classes = b.sizeClasses;
         this.limit = new PoolLimit(b.limitBytes, b.budget);
+        this.huge = new HugeAllocations(limit);
         AtomicLong depotIdle = new AtomicLong();
         this.acquireTimeoutNanos = b.acquireTimeout.toNanos();
         this.stripeBytes = b.threadCacheBytes;
@@ -333,9 +327,7 @@ public final class BufferPool implements AutoCloseable {
         for (boolean reclaimed = false; ; ) {
             if (limit.tryReserve(bytes)) {
                 Slab slab = allocateSlab(null, bytes, 1, size);
-                hugeSlabs.add(slab);
-                hugeAcquires.incrementAndGet();
-                hugeRequested.addAndGet(size);
+                huge.added(slab, size);
                 MemkitEvents.hugeAllocation(name, size);
                 return lease(slab.block(0), size, tag, randomSample());
             }
@@ -443,12 +435,7 @@ public final class BufferPool implements AutoCloseable {
         boolean cross = acquirerTag != threadTag(mixed);
         ClassDepot d = slab.depot;
         if (d == null) {
-            hugeReleases.incrementAndGet();
-            hugeRequested.addAndGet(-size);
-            if (cross) {
-                hugeCrossThread.incrementAndGet();
-            }
-            freeHuge(slab);
+            huge.released(slab, size, cross);
             return;
         }
         int c = d.classIndex;
@@ -502,19 +489,6 @@ public final class BufferPool implements AutoCloseable {
             idle.freeIdle(0, 0);
         } else {
             idle.enforceIdleCap();
-        }
-    }
-
-    void releaseLeakedHuge(Slab slab, long requested) {
-        hugeReleases.incrementAndGet();
-        hugeRequested.addAndGet(-requested);
-        freeHuge(slab);
-    }
-
-    void freeHuge(Slab slab) {
-        if (hugeSlabs.remove(slab)) {
-            slab.free();
-            limit.unreserve(slab.bytes());
         }
     }
 
@@ -588,7 +562,7 @@ public final class BufferPool implements AutoCloseable {
     public BufferPoolStats stats() {
         return PoolStatsCollector.collect(this, name, limit.limit, limit.reserved.get(), limit.highWater.get(), depots,
                 stripes,
-                new long[] {hugeAcquires.get(), hugeReleases.get(), hugeRequested.get(), hugeCrossThread.get()});
+                huge.counters());
     }
 
     /**

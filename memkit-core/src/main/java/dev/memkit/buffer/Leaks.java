@@ -84,7 +84,7 @@ final class Leaks {
             detected.incrementAndGet();
             Slab slab = w.slab;
             if (slab.depot == null) {
-                pool.releaseLeakedHuge(slab, requested);
+                pool.huge.released(slab, requested, false);
             } else {
                 slab.depot.reclaim(w);
                 slab.depot.countRelease(requested, false);
@@ -108,7 +108,7 @@ final class Leaks {
     }
 
     String describeOutstanding(BufferPoolStats stats, ClassDepot[] depots) {
-        List<Slab> slabs = new ArrayList<>(pool.hugeSlabs);
+        List<Slab> slabs = new ArrayList<>(pool.huge.slabs());
         for (ClassDepot d : depots) {
             slabs.addAll(d.slabsSnapshot());
         }
