@@ -77,6 +77,16 @@ final class BigBlockPages {
         leased.addAndGet(need);
     }
 
+    /** A lease of {@code size} bytes on a block of these classes leaked; its block was reclaimed by the GC. */
+    void onLeaked(long size) {
+        leased.addAndGet(-PageRelease.pageUp(size));
+    }
+
+    /** Page-rounded bytes currently leased from these classes (for tests). */
+    long leasedBytes() {
+        return leased.get();
+    }
+
     /** Called for a released block before it is stacked. */
     void onRelease(Block b, long size) {
         long allowance = Math.max(retainedBytes, leased.addAndGet(-PageRelease.pageUp(size)) / RESIDENT_IDLE_SHARE);

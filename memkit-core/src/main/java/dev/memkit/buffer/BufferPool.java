@@ -72,7 +72,7 @@ public final class BufferPool implements AutoCloseable {
     private final PoolLimit limit;
     final IdleMemory idle;
     final boolean pageRelease;               // big blocks give pages back (PageRelease is available and not turned off)
-    private final BigBlockPages bigPages;
+    final BigBlockPages bigPages;
     final HugeAllocations huge;
 
 

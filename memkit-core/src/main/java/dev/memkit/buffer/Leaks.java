@@ -88,6 +88,9 @@ final class Leaks {
             } else {
                 slab.depot.reclaim(w);
                 slab.depot.countRelease(requested, false);
+                if (slab.depot.purgeable) {
+                    pool.bigPages.onLeaked(requested);
+                }
             }
             LeakReport report = new LeakReport(pool.name(), requested, site);
             MemkitEvents.leak(pool.name(), requested + " bytes", site);

@@ -121,6 +121,26 @@ class PageReleaseTest {
         }
     }
 
+    @Test
+    void leakedBigLeasesLeaveTheResidentAllowanceAsReleasedOnesDo() throws Exception {
+        assumeTrue(PageRelease.available());
+        List<LeakReport> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (BufferPool pool = BufferPool.builder().leakListener(reports::add).build()) {
+            Buffer kept = pool.acquire(5 * MIB);
+            pool.acquire(3 * MIB).putByte(0, (byte) 1); // dropped without close
+            assertEquals(8 * MIB, pool.bigPages.leasedBytes());
+            kept.close();
+            for (long end = System.nanoTime() + 10_000_000_000L; reports.isEmpty() && System.nanoTime() < end; ) {
+                System.gc();
+                Thread.sleep(20);
+                pool.trim();
+            }
+            assertEquals(1, reports.size());
+            assertEquals(0, pool.bigPages.leasedBytes(), "the leaked lease no longer counts as leased");
+            pool.checkNoLeases();
+        }
+    }
+
     private static long residentBytes() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
