@@ -93,13 +93,20 @@ final class ClassDepot {
 
     /**
      * Pops one free block without carving, or returns null: with {@code residentOnly}, the most recent block whose
-     * pages are still resident ({@link Block#dirty} above 0), so reuse costs no page faults; otherwise the top.
+     * pages are still resident ({@link Block#dirty} above 0) among the top {@link #RESIDENT_SCAN} (a bounded scan,
+     * so a long stack of purged blocks costs no more), so reuse costs no page faults; otherwise the top.
      */
+    static final int RESIDENT_SCAN = 8;
+
     synchronized Block takeIdle(boolean residentOnly) {
         int i = size - 1;
         if (residentOnly) {
-            while (i >= 0 && stack[i].dirty == 0) {
+            int lowest = Math.max(0, size - RESIDENT_SCAN);
+            while (i >= lowest && stack[i].dirty == 0) {
                 i--;
+            }
+            if (i < lowest) {
+                return null;
             }
         }
         if (i < 0) {
