@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Memory comes from {@code Arena.ofShared()} in slabs (up to {@code slabBytes}, 2 MiB by default), each cut
  * into equal blocks of one class, so one native allocation serves many buffers. A request is rounded up to
  * its class ({@link SizeClasses}); a request above the largest class gets a dedicated allocation freed at
- * release. An acquire first pops from the caller's thread-cache stripe ({@link Stripe}), then refills the
+ * release. With {@link BufferPoolBuilder#pageRelease(boolean) page release} (on by default, effective when memkit
+ * has native access on Linux), big classes' slabs are mapped directly and their idle pages go back to the OS. An acquire first pops from the caller's thread-cache stripe ({@link Stripe}), then refills the
  * stripe from the class's {@link ClassDepot} in a batch, then carves a new slab if the limit allows, and
  * finally reclaims (flushes caches, frees idle slabs, polls leaks) and waits for a release.
  *

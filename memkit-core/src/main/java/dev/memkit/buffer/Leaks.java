@@ -28,6 +28,8 @@ final class Leaks {
             BufferPool.class.getName(), Leaks.class.getName());
     private final BufferPool pool;
     private final LeakDetection mode;
+    private final boolean everySite;                // ALL or PARANOID: every acquire records its site
+    private final boolean paranoid;
     private final Consumer<LeakReport> listener;
     final ReferenceQueue<Block> queue = new ReferenceQueue<>();
     private final AtomicLong detected = new AtomicLong();
@@ -35,6 +37,8 @@ final class Leaks {
     Leaks(BufferPool pool, LeakDetection mode, Consumer<LeakReport> listener) {
         this.pool = pool;
         this.mode = mode;
+        this.everySite = mode == LeakDetection.ALL || mode == LeakDetection.PARANOID;
+        this.paranoid = mode == LeakDetection.PARANOID;
         this.listener = listener;
     }
 
@@ -46,10 +50,10 @@ final class Leaks {
     /** {@code sampled} is the pool's one-in-{@code rate} decision for this acquire. */
     void onAcquire(Block.Watch w, long size, boolean sampled) {
         w.requestedBytes = size;
-        if (sampled || mode.compareTo(LeakDetection.ALL) >= 0) {
+        if (sampled || everySite) {
             w.site = new AllocationSite(Thread.currentThread().getName());
         }
-        if (mode == LeakDetection.PARANOID) {
+        if (paranoid) {
             w.guard = Arena.ofShared();
         }
     }

@@ -92,6 +92,7 @@ public final class BoundedPool<T> implements AutoCloseable {
     private final long maxUses;                         // 0: no use limit
     private final long acquireTimeoutNanos;
     private final LeakDetection leakDetection;
+    private final boolean everySite;              // ALL or PARANOID: every acquire records its site
     private final int leakSamplingRate;
     private final Consumer<LeaseLeakReport> leakListener;
     private final ReferenceQueue<Object> leakQueue = new ReferenceQueue<>();
@@ -125,6 +126,7 @@ public final class BoundedPool<T> implements AutoCloseable {
         maxUses = b.maxUses;
         acquireTimeoutNanos = b.acquireTimeout.toNanos();
         leakDetection = b.leakDetection;
+        everySite = leakDetection == LeakDetection.ALL || leakDetection == LeakDetection.PARANOID;
         leakSamplingRate = b.leakSamplingRate;
         leakListener = b.leakListener;
         slots = new Slot[b.capacity];
@@ -298,7 +300,7 @@ public final class BoundedPool<T> implements AutoCloseable {
         @SuppressWarnings("unchecked") // the slot only ever holds objects of the pool's type
         T o = (T) s.object;
         s.object = null;              // the lease now holds the only strong reference (see ObjectTracker)
-        if (leakDetection.compareTo(LeakDetection.ALL) >= 0
+        if (everySite
                 || ((boolean) RECORD_SITES.getOpaque(this) && --s.sampleCountdown <= 0)) {
             s.sampleCountdown = leakSamplingRate;
             s.site = new ObjectTracker.AcquisitionSite(Thread.currentThread().getName());
