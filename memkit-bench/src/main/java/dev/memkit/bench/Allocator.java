@@ -55,6 +55,7 @@ abstract class Allocator implements AutoCloseable {
             case "arena-shared" -> new ArenaPerBuffer(true);
             case "allocate-direct" -> new Direct();
             case "byte-array" -> new Heap();
+            case "touch-only" -> new TouchOnly();
             default -> throw new IllegalArgumentException("unknown allocator " + name);
         };
     }
@@ -205,5 +206,48 @@ abstract class Allocator implements AutoCloseable {
 
         @Override
         void release(Object h) {}
+    }
+
+    /**
+     * Not an allocator: the upper bound of the footprint trace's throughput. Every buffer any holder may hold at
+     * once (two rings of 256, plus one in flight per thread) is a 16 MiB segment allocated and touched up front,
+     * so an acquire costs a pop and the trace's page touches never fault. What remains is the trace's own work:
+     * the random sizes and touching every page. Its footprint is meaningless (16 MiB per buffer).
+     */
+    static final class TouchOnly extends Allocator {
+        private static final long MAX = 16L << 20;
+        private final Arena arena = Arena.ofShared();
+        private final java.util.concurrent.ConcurrentLinkedDeque<MemorySegment> free =
+                new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+        TouchOnly() {
+            for (int i = 0; i < 2 * 256 + 2; i++) {
+                MemorySegment s = arena.allocate(MAX, 4096);
+                for (long at = 0; at < MAX; at += 4096) {
+                    s.set(ValueLayout.JAVA_BYTE, at, (byte) 1);
+                }
+                free.push(s);
+            }
+        }
+
+        @Override
+        Object acquire(int size) {
+            return free.pop();
+        }
+
+        @Override
+        void write(Object h, long offset, byte value) {
+            ((MemorySegment) h).set(ValueLayout.JAVA_BYTE, offset, value);
+        }
+
+        @Override
+        void release(Object h) {
+            free.push((MemorySegment) h);
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
     }
 }

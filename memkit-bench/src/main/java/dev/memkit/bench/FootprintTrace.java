@@ -39,8 +39,8 @@ public final class FootprintTrace {
         String cp = System.getProperty("java.class.path");
         System.out.printf("%d threads x ring %d, log-uniform 1 B-16 MiB, up to %d steps/thread or %d s%n",
                 THREADS, RING, steps, seconds);
-        System.out.println("| allocator | peak RSS - baseline | peak live | RSS/live | buffers/s |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| allocator | peak RSS - baseline | peak live | RSS/live | buffers/s | page faults/buffer |");
+        System.out.println("|---|---|---|---|---|---|");
         for (String name : args.length > 1 ? args : ALL) {
             Process p = new ProcessBuilder(java, "-Xmx3g", "-XX:MaxDirectMemorySize=16g",
                     "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
@@ -55,6 +55,7 @@ public final class FootprintTrace {
     static String runOne(String name, int steps, long seconds) throws Exception {
         try (Allocator alloc = Allocator.create(name)) {
             long baseline = procStatus("VmRSS");
+            long faultsBefore = minorFaults();
             AtomicLong live = new AtomicLong();
             AtomicLong peakLive = new AtomicLong();
             AtomicLong done = new AtomicLong();
@@ -99,9 +100,17 @@ public final class FootprintTrace {
             }
             double secs = (System.nanoTime() - start) / 1e9;
             long peakRss = procStatus("VmHWM") - baseline;
-            return String.format(Locale.ROOT, "| %s | %d MiB | %d MiB | %.2f | %.0f |", name, peakRss >> 20,
-                    peakLive.get() >> 20, (double) peakRss / peakLive.get(), done.get() / secs);
+            double faultsPerBuffer = (double) (minorFaults() - faultsBefore) / (done.get() + THREADS * RING);
+            return String.format(Locale.ROOT, "| %s | %d MiB | %d MiB | %.2f | %.0f | %.0f |", name, peakRss >> 20,
+                    peakLive.get() >> 20, (double) peakRss / peakLive.get(), done.get() / secs, faultsPerBuffer);
         }
+    }
+
+    /** The process's minor page faults so far (field 10 of /proc/self/stat). */
+    static long minorFaults() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[7]);
     }
 
     static long procStatus(String field) throws IOException {
