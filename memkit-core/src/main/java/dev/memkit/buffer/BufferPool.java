@@ -86,6 +86,7 @@ public final class BufferPool implements AutoCloseable {
         this.limit = new PoolLimit(b.limitBytes, b.budget);
         this.huge = new HugeAllocations(limit);
         AtomicLong depotIdle = new AtomicLong();
+        AtomicLong residentIdle = new AtomicLong(); // the purgeable classes' idle counter (see BigBlockPages)
         this.acquireTimeoutNanos = b.acquireTimeout.toNanos();
         this.stripeBytes = b.threadCacheBytes;
         this.scrubOnRelease = b.scrubOnRelease;
@@ -101,7 +102,7 @@ public final class BufferPool implements AutoCloseable {
             long share = stripeBytes / 4;
             cacheLimit[c] = size > share ? 0 : (int) Math.min(64, Math.max(1, share / size));
             boolean purgeable = pageRelease && cacheLimit[c] == 0 && size >= BigBlockPages.PURGEABLE_BLOCK_BYTES;
-            depots[c] = new ClassDepot(c, size, perSlab, depotIdle, purgeable);
+            depots[c] = new ClassDepot(c, size, perSlab, purgeable ? residentIdle : depotIdle, purgeable);
         }
         int count = stripeBytes == 0 ? 1 : Integer.highestOneBit(Math.max(1, b.stripes) * 2 - 1);
         this.stripes = new Stripe[count];
@@ -110,7 +111,7 @@ public final class BufferPool implements AutoCloseable {
         }
         this.stripeMask = count - 1;
         this.idle = new IdleMemory(depots, stripes, limit, depotIdle, Math.max(b.maxIdleBytes, b.retainedBytes));
-        this.bigPages = new BigBlockPages(depots, idle, retainedBytes);
+        this.bigPages = new BigBlockPages(depots, residentIdle, depotIdle, retainedBytes);
         this.leakSamplingRate = b.leakSamplingRate;
         for (Stripe st : stripes) {
             st.sampleCountdown = 1 + (int) (Math.random() * b.leakSamplingRate);
@@ -548,6 +549,7 @@ public final class BufferPool implements AutoCloseable {
         }
         leaks.poll();
         idle.flushStripes(false);
+        bigPages.decay(true);
         long freed = idle.freeIdle(retainBytes, 0);
         if (freed > 0 && scavenger != null) {
             scavenger.trimNativeHeap();

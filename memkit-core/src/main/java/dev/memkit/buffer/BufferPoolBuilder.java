@@ -151,7 +151,9 @@ public final class BufferPoolBuilder {
     /**
      * Ceiling on idle memory, enforced at once when a release crosses it (fully idle slabs are freed,
      * oldest first). Bounds what a workload that drifts across size classes can strand. At least
-     * {@code retainedBytes}. Default 64 MiB.
+     * {@code retainedBytes}. Default 64 MiB. With {@link #pageRelease(boolean) page release}, the big classes'
+     * idle blocks are not counted here: they keep resident at most what their demand's recent peak allows (see
+     * {@link #pageRelease(boolean)}).
      *
      * @param bytes zero or positive
      * @return this builder
@@ -178,8 +180,9 @@ public final class BufferPoolBuilder {
 
     /**
      * Whether big blocks (classes above the thread caches' reach, from 64 KiB) give their physical pages back to
-     * the OS while the pool keeps them: pages a smaller lease does not need are dropped at acquire, idle blocks
-     * beyond {@code retainedBytes} (or a quarter of what big leases hold, if more) drop theirs at release, and
+     * the OS while the pool keeps them: pages a smaller lease does not need are dropped at acquire; idle blocks
+     * drop theirs when keeping them would lift resident memory above 1/16 over the recent peak of what big leases
+     * asked for (a peak that decays on every scavenger pass), or above {@code retainedBytes} if more; and
      * their slabs are mapped directly ({@code mmap}), so no page is resident before it is touched and freeing a
      * slab unmaps it at once. This keeps the pool's resident memory close to what leases
      * asked for, at the price of page faults when dropped pages are touched again, and of the {@code madvise}

@@ -27,9 +27,9 @@ final class ClassDepot {
     final long blockSize;
     final int blocksPerSlab;
     /**
-     * Whether idle blocks of this class give their pages back ({@link PageRelease}); then the pool-wide idle
-     * counter adds each idle block's resident bytes ({@link Block#dirty}) instead of its size, so the idle cap
-     * measures memory that costs RSS.
+     * Whether idle blocks of this class give their pages back ({@link PageRelease}); then this depot's idle
+     * counter is {@link BigBlockPages#residentIdle}, and each idle block adds its resident bytes
+     * ({@link Block#dirty}) instead of its size, so the counter measures memory that costs RSS.
      */
     final boolean purgeable;
 
@@ -46,7 +46,7 @@ final class ClassDepot {
     long requestedAcquired;
     long requestedReleased;
 
-    /** Pool-wide bytes of blocks on depot stacks (shared by every depot of the pool). */
+    /** Bytes on depot stacks, shared by the pool's depots of the same kind (purgeable or not). */
     private final java.util.concurrent.atomic.AtomicLong poolIdle;
 
     ClassDepot(int classIndex, long blockSize, int blocksPerSlab, java.util.concurrent.atomic.AtomicLong poolIdle,
@@ -94,7 +94,8 @@ final class ClassDepot {
     /**
      * Pops one free block without carving, or returns null: with {@code residentOnly}, the most recent block whose
      * pages are still resident ({@link Block#dirty} above 0) among the top {@link #RESIDENT_SCAN} (a bounded scan,
-     * so a long stack of purged blocks costs no more), so reuse costs no page faults; otherwise the top.
+     * so a long stack costs no more; purged blocks go to the bottom, so it seldom misses), so reuse costs no page
+     * faults; otherwise the top.
      */
     static final int RESIDENT_SCAN = 8;
 
@@ -155,9 +156,19 @@ final class ClassDepot {
         poolIdle.addAndGet(weight);
     }
 
+    /**
+     * Returns one block to the stack: on top, or at the bottom if it is purgeable with no resident page, so the
+     * resident blocks stay where {@link #takeIdle} looks first.
+     */
     synchronized void give(Block block) {
         ensureCapacity(size + 1);
-        stack[size++] = block;
+        if (purgeable && block.dirty == 0 && size > 0) {
+            System.arraycopy(stack, 0, stack, 1, size);
+            stack[0] = block;
+            size++;
+        } else {
+            stack[size++] = block;
+        }
         Slab slab = block.slab;
         if (++slab.idle == slab.carved) {
             slab.idleSinceNanos = System.nanoTime();

@@ -23,7 +23,7 @@ final class IdleMemory {
     private final ClassDepot[] depots;
     private final Stripe[] stripes;
     private final PoolLimit limit;
-    final AtomicLong depotIdle;                   // bytes on depot stacks, maintained by the depots
+    final AtomicLong depotIdle;   // bytes on the stacks of depots that keep their pages, maintained by the depots
     private final long maxIdleBytes;
     private final AtomicLong nextCheck = new AtomicLong();
 

@@ -72,6 +72,7 @@ final class Scavenger implements Runnable {
     long scavengeOnce() {
         pool.leaks.poll();
         pool.idle.flushStripes(true);
+        pool.bigPages.decay(false);
         long freed = pool.idle.freeIdle(retainedBytes, idleNanos);
         if (freed >= NATIVE_TRIM_BYTES) {
             trimNativeHeap();

@@ -78,9 +78,12 @@ class PageReleaseTest {
                 held.add(b);
             }
             long reserved = pool.stats().reservedBytes();
-            long before = residentBytes();
             held.forEach(Buffer::close);
+            assertEquals(192 * MIB, pool.bigPages.residentIdle.get(), "within the recent peak's allowance");
+            long before = residentBytes();
+            pool.bigPages.decay(true); // what the scavenger does over a few passes
             long after = residentBytes();
+            assertEquals(0, pool.bigPages.residentIdle.get());
             assertEquals(reserved, pool.stats().reservedBytes(), "the blocks are kept for reuse");
             assertTrue(before - after >= 96 * MIB, "RSS fell by " + (before - after) / MIB + " MiB of 192 MiB idle");
             for (int i = 0; i < 24; i++) { // blocks whose pages went back serve new leases like any other
@@ -117,6 +120,46 @@ class PageReleaseTest {
                 assertEquals(5, big2.getByte(5 * MIB - 1));
             }
             assertEquals(0, pool.stats().leasedCount());
+            pool.checkNoLeases();
+        }
+    }
+
+    @Test
+    void releasedBlocksStayResidentUpToTheRecentPeakAndRisingDemandPurgesTheExcess() {
+        assumeTrue(PageRelease.available());
+        try (BufferPool pool = BufferPool.builder().retainedBytes(0).idleTimeout(Duration.ZERO).build()) {
+            List<Buffer> held = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Buffer b = pool.acquire(4 * MIB);
+                b.fill((byte) 1);
+                held.add(b);
+            }
+            assertEquals(32 * MIB, pool.bigPages.highWaterBytes());
+            held.forEach(Buffer::close);
+            held.clear();
+            assertEquals(32 * MIB, pool.bigPages.residentIdle.get(), "demand fell below its peak: all kept");
+            try (Buffer again = pool.acquire(4 * MIB)) {
+                assertEquals(28 * MIB, pool.bigPages.residentIdle.get(), "a resident block was reused");
+                assertEquals(1, again.getByte(4 * MIB - 1), "its old pages, not fresh zero ones");
+            }
+            // Demand for another class (no 4 MiB block can serve 6 MiB) rises to the peak: the 4 MiB blocks'
+            // pages must go, or resident memory would reach peak + idle.
+            for (int i = 0; i < 5; i++) {
+                Buffer b = pool.acquire(6 * MIB);
+                b.fill((byte) 2);
+                held.add(b);
+            }
+            long demand = pool.bigPages.leasedBytes();
+            long peak = pool.bigPages.highWaterBytes();
+            assertEquals(30 * MIB, demand);
+            assertTrue(pool.bigPages.residentIdle.get() <= peak + peak / BigBlockPages.HEADROOM - demand,
+                    "resident idle " + pool.bigPages.residentIdle.get() / MIB + " MiB over the allowance");
+            held.forEach(Buffer::close);
+            pool.bigPages.decay(false);
+            assertEquals(16 * MIB, pool.bigPages.highWaterBytes(), "half way from the peak (32 MiB) to the demand (0)");
+            pool.trim(0);
+            assertEquals(0, pool.bigPages.highWaterBytes(), "trim forgets the peak");
+            assertEquals(0, pool.bigPages.residentIdle.get());
             pool.checkNoLeases();
         }
     }
