@@ -56,6 +56,7 @@ abstract class Allocator implements AutoCloseable {
             case "allocate-direct" -> new Direct();
             case "byte-array" -> new Heap();
             case "touch-only" -> new TouchOnly();
+            case "sync-floor" -> new SyncFloor();
             default -> throw new IllegalArgumentException("unknown allocator " + name);
         };
     }
@@ -243,6 +244,76 @@ abstract class Allocator implements AutoCloseable {
         @Override
         void release(Object h) {
             free.push((MemorySegment) h);
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+
+    /**
+     * Not an allocator: the synchronization a pool's fast path cannot drop, and nothing else. A pool whose idle
+     * thread caches another thread (the scavenger) may empty, and whose leases detect a double release across
+     * threads, needs per acquire + release: a try-lock and an unlock of the cache (twice) and one atomic
+     * read-modify-write on the lease, plus the 24-byte lease itself. Here the "cache" is a one-element stack
+     * holding one 1 MiB segment, so there is no class lookup, no statistics, no checks.
+     */
+    static final class SyncFloor extends Allocator {
+        private static final java.lang.invoke.VarHandle LOCK;
+        private static final java.lang.invoke.VarHandle WORD;
+
+        static {
+            try {
+                LOCK = java.lang.invoke.MethodHandles.lookup().findVarHandle(SyncFloor.class, "lock", int.class);
+                WORD = java.lang.invoke.MethodHandles.lookup().findVarHandle(Lease.class, "word", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        static final class Lease {
+            final MemorySegment segment;
+            long word;
+
+            Lease(MemorySegment segment, long word) {
+                this.segment = segment;
+                this.word = word;
+            }
+        }
+
+        private final Arena arena = Arena.ofShared();
+        private MemorySegment idle = arena.allocate(1 << 20, 4096);
+        @SuppressWarnings("unused") // through LOCK
+        private int lock;
+
+        @Override
+        Object acquire(int size) {
+            if ((int) LOCK.compareAndExchangeAcquire(this, 0, 1) != 0) {
+                throw new IllegalStateException("contended");
+            }
+            MemorySegment s = idle;
+            idle = null;
+            LOCK.setRelease(this, 0);
+            return new Lease(s, (long) size << 10);
+        }
+
+        @Override
+        void write(Object h, long offset, byte value) {
+            ((Lease) h).segment.set(ValueLayout.JAVA_BYTE, offset, value);
+        }
+
+        @Override
+        void release(Object h) {
+            Lease l = (Lease) h;
+            if (((long) WORD.getAndBitwiseOr(l, 1L) & 1) != 0) {
+                throw new IllegalStateException("released twice");
+            }
+            if ((int) LOCK.compareAndExchangeAcquire(this, 0, 1) != 0) {
+                throw new IllegalStateException("contended");
+            }
+            idle = l.segment;
+            LOCK.setRelease(this, 0);
         }
 
         @Override
