@@ -1,6 +1,7 @@
 package dev.memkit.buffer;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
 
@@ -21,17 +22,24 @@ import java.lang.ref.ReferenceQueue;
  * falsifies, the detection of a later leak of the same block. A slab clears its watches before it drops its
  * idle blocks at free, so freeing is never mistaken for a leak.
  *
- * <p><b>Heap cost.</b> About 40 bytes per block handed out at least once, plus about 56 for its watch when leaks
- * are watched.
+ * <p><b>Heap cost.</b> 48 bytes per block handed out at least once, plus about 56 for its watch when leaks are
+ * watched.
  */
 final class Block {
     final Slab slab;
-    final long offset;               // of the block in slab.memory
+    // Copies of slab fields the acquire/release/access paths need: each saves a dependent load on them.
+    final MemorySegment memory;      // slab.memory
+    final BufferPool pool;           // slab.pool
+    final int classIndex;            // slab.depot.classIndex, or -1 for a dedicated (huge) slab
+    final long offset;               // of the block in memory
     Watch watch;                     // null when leaks are not watched; set before the block is published
     long dirty;                      // purgeable classes: bytes from the start that may be resident (owner only)
 
     Block(Slab slab, long offset) {
         this.slab = slab;
+        this.memory = slab.memory;
+        this.pool = slab.pool;
+        this.classIndex = slab.depot == null ? -1 : slab.depot.classIndex;
         this.offset = offset;
     }
 
@@ -41,7 +49,8 @@ final class Block {
      *
      * <p><b>Ownership and concurrency.</b> Held strongly by {@code slab.watches} (written under the depot lock, or
      * once at creation for a dedicated slab). The mutable fields describe the current lease: the acquirer writes
-     * them before the lease is returned to the caller, the releaser clears them, and the leak poller reads them
+     * them before the lease is returned to the caller (a released lease's size and site stay until the next acquire
+     * overwrites them; only a PARANOID guard is cleared, by the releaser), and the leak poller reads them
      * only after the GC found the block unreachable, so no two of these run concurrently on one watch (the poller
      * sees the acquirer's writes through the GC safepoint and the queue's lock).
      */
@@ -49,7 +58,7 @@ final class Block {
         final Slab slab;
         final int index;
         long requestedBytes;         // the current lease's size
-        Throwable site;              // the current lease's acquisition site when recorded, else null
+        Throwable site;              // the current (or last) lease's acquisition site when recorded, else null
         Arena guard;                 // PARANOID: the scope of the current lease's views, else null
 
         Watch(Block block, ReferenceQueue<? super Block> queue, int index) {

@@ -96,8 +96,8 @@ public final class Buffer implements AutoCloseable {
     public MemorySegment segment() {
         long w = checkLeased();
         Block b = block;
-        MemorySegment view = b.slab.memory.asSlice(b.offset, w >>> SIZE_SHIFT);
-        return b.slab.pool.guardView(view, b);
+        MemorySegment view = b.memory.asSlice(b.offset, w >>> SIZE_SHIFT);
+        return b.pool.guardView(view, b);
     }
 
     /**
@@ -124,7 +124,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if {@code at} is outside the lease
      */
     public byte getByte(long at) {
-        return block.slab.memory.get(ValueLayout.JAVA_BYTE, address(at, 1));
+        return block.memory.get(ValueLayout.JAVA_BYTE, address(at, 1));
     }
 
     /**
@@ -136,7 +136,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if {@code at} is outside the lease
      */
     public void putByte(long at, byte value) {
-        block.slab.memory.set(ValueLayout.JAVA_BYTE, address(at, 1), value);
+        block.memory.set(ValueLayout.JAVA_BYTE, address(at, 1), value);
     }
 
     /**
@@ -148,7 +148,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 4 bytes are not all inside the lease
      */
     public int getInt(long at) {
-        return block.slab.memory.get(ValueLayout.JAVA_INT_UNALIGNED, address(at, 4));
+        return block.memory.get(ValueLayout.JAVA_INT_UNALIGNED, address(at, 4));
     }
 
     /**
@@ -160,7 +160,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 4 bytes are not all inside the lease
      */
     public void putInt(long at, int value) {
-        block.slab.memory.set(ValueLayout.JAVA_INT_UNALIGNED, address(at, 4), value);
+        block.memory.set(ValueLayout.JAVA_INT_UNALIGNED, address(at, 4), value);
     }
 
     /**
@@ -172,7 +172,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 8 bytes are not all inside the lease
      */
     public long getLong(long at) {
-        return block.slab.memory.get(ValueLayout.JAVA_LONG_UNALIGNED, address(at, 8));
+        return block.memory.get(ValueLayout.JAVA_LONG_UNALIGNED, address(at, 8));
     }
 
     /**
@@ -184,7 +184,7 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 8 bytes are not all inside the lease
      */
     public void putLong(long at, long value) {
-        block.slab.memory.set(ValueLayout.JAVA_LONG_UNALIGNED, address(at, 8), value);
+        block.memory.set(ValueLayout.JAVA_LONG_UNALIGNED, address(at, 8), value);
     }
 
     /**
@@ -199,7 +199,7 @@ public final class Buffer implements AutoCloseable {
      */
     public void write(long at, byte[] src, int srcOffset, int length) {
         Objects.checkFromIndexSize(srcOffset, length, src.length);
-        MemorySegment.copy(src, srcOffset, block.slab.memory, ValueLayout.JAVA_BYTE, address(at, length), length);
+        MemorySegment.copy(src, srcOffset, block.memory, ValueLayout.JAVA_BYTE, address(at, length), length);
     }
 
     /**
@@ -214,7 +214,7 @@ public final class Buffer implements AutoCloseable {
      */
     public void read(long at, byte[] dst, int dstOffset, int length) {
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
-        MemorySegment.copy(block.slab.memory, ValueLayout.JAVA_BYTE, address(at, length), dst, dstOffset, length);
+        MemorySegment.copy(block.memory, ValueLayout.JAVA_BYTE, address(at, length), dst, dstOffset, length);
     }
 
     /**
@@ -225,7 +225,7 @@ public final class Buffer implements AutoCloseable {
      */
     public void fill(byte value) {
         long n = size();
-        block.slab.memory.asSlice(address(0, n), n).fill(value);
+        block.memory.asSlice(address(0, n), n).fill(value);
     }
 
     /**
@@ -237,15 +237,15 @@ public final class Buffer implements AutoCloseable {
     public void close() {
         long w = (long) WORD.getAndBitwiseOr(this, RELEASED); // one atomic: exactly one caller sees it clear
         if ((w & RELEASED) != 0) {
-            throw new IllegalStateException("buffer of " + size() + " bytes from pool '" + block.slab.pool.name()
+            throw new IllegalStateException("buffer of " + size() + " bytes from pool '" + block.pool.name()
                     + "' released twice");
         }
-        block.slab.pool.release(block, w >>> SIZE_SHIFT, (int) (w >>> TAG_SHIFT) & ((1 << TAG_BITS) - 1));
+        block.pool.release(block, w >>> SIZE_SHIFT, (int) (w >>> TAG_SHIFT) & ((1 << TAG_BITS) - 1));
     }
 
     @Override
     public String toString() {
-        return "Buffer[" + size() + " bytes, pool=" + block.slab.pool.name() + (isReleased() ? ", released]" : "]");
+        return "Buffer[" + size() + " bytes, pool=" + block.pool.name() + (isReleased() ? ", released]" : "]");
     }
 
     /** Returns the state word if leased; throws if released. */
@@ -253,7 +253,7 @@ public final class Buffer implements AutoCloseable {
         long w = (long) WORD.getOpaque(this);
         if ((w & RELEASED) != 0) {
             throw new IllegalStateException("buffer of " + (w >>> SIZE_SHIFT) + " bytes from pool '"
-                    + block.slab.pool.name() + "' used after release");
+                    + block.pool.name() + "' used after release");
         }
         return w;
     }

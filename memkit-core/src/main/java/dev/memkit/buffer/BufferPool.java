@@ -1,7 +1,6 @@
 package dev.memkit.buffer;
 
 import dev.memkit.ByteSize;
-import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.MemkitEvents;
 import dev.memkit.internal.PageRelease;
 
@@ -10,7 +9,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -68,7 +66,9 @@ public final class BufferPool implements AutoCloseable {
     private final int stripeMask;
     private final int leakSamplingRate;
     final Leaks leaks;
+    private final boolean paranoid;          // releases must end the lease's guard (LeakDetection.PARANOID)
     private final Scavenger scavenger;       // null when idle memory is only returned by trim()
+    private final SlabSupply supply;
 
     private final PoolLimit limit;
     final IdleMemory idle;
@@ -117,8 +117,10 @@ public final class BufferPool implements AutoCloseable {
             st.sampleCountdown = 1 + (int) (Math.random() * b.leakSamplingRate);
         }
         this.leaks = new Leaks(this, b.leakDetection, b.leakListener);
+        this.paranoid = leaks.releaseNeedsWatch();
         this.scavenger = b.idleTimeout.isZero() ? null
                 : new Scavenger(this, b.retainedBytes, b.idleTimeout.toNanos(), b.trimNativeHeap);
+        this.supply = new SlabSupply(this, limit, scavenger);
     }
 
     /**
@@ -203,66 +205,81 @@ public final class BufferPool implements AutoCloseable {
 
     private Buffer acquire(long size, long timeoutNanos, boolean orThrow) {
         if (size <= 0 || size > Buffer.MAX_SIZE) {
-            throw new IllegalArgumentException("buffer size must be in [1 B, 16 GiB), got " + size
-                    + (size > 0 ? ": allocate larger regions outside a buffer pool" : ""));
+            throw badSize(size);
         }
         checkOpen();
         int c = classes.indexFor(size);
+        long mixed = mix(Thread.currentThread());
+        if (c >= 0 && cacheLimit[c] > 0) {
+            Buffer b = acquireCached(c, size, mixed);
+            if (b != null) {
+                return b;
+            }
+        }
+        return acquireUncached(c, size, mixed, timeoutNanos, orThrow);
+    }
+
+    private static IllegalArgumentException badSize(long size) {
+        return new IllegalArgumentException("buffer size must be in [1 B, 16 GiB), got " + size
+                + (size > 0 ? ": allocate larger regions outside a buffer pool" : ""));
+    }
+
+    /**
+     * The fast path: a block of cached class {@code c} from the caller's stripe, refilled from the depot when
+     * empty; null if both neighbouring stripes are busy or the refill found no memory under the limit. Kept
+     * small so the JIT inlines it into the caller.
+     */
+    private Buffer acquireCached(int c, long size, long mixed) {
+        Stripe s = lockStripe(homeStripe(mixed));
+        if (s == null) {
+            return null;
+        }
+        Block block;
+        boolean sampled = false;
+        try {
+            Stripe.ClassCache k = s.caches[c];
+            int n = k == null ? 0 : k.count;
+            boolean miss = false;
+            if (n == 0) {
+                int taken = refill(s, c);
+                n = taken & 0xFFFF;
+                if (n == 0) {
+                    return null;
+                }
+                miss = (taken & FRESH) != 0;
+                k = s.caches[c];
+            }
+            n--;
+            Block[] stack = k.blocks;
+            block = stack[n];
+            stack[n] = null; // the lease must be the block's only holder (see Block)
+            k.count = n;
+            s.cachedBytes -= classes.size(c);
+            s.operations++;
+            k.countAcquire(size, miss);
+            if (--s.sampleCountdown <= 0) {
+                s.sampleCountdown = leakSamplingRate;
+                sampled = true;
+            }
+        } finally {
+            s.unlock();
+        }
+        return lease(block, size, threadTag(mixed), sampled);
+    }
+
+    /** Everything the stripes do not serve: huge requests, uncached classes, and cached ones the stripes missed. */
+    private Buffer acquireUncached(int c, long size, long mixed, long timeoutNanos, boolean orThrow) {
         long needed = c < 0 ? size : classes.size(c);
         if (needed > limit.limit) {
             if (!orThrow) {
                 return null;
             }
-            throw exhausted(size, "the request can never fit: it needs " + ByteSize.format(needed)
+            throw supply.exhausted(size, "the request can never fit: it needs " + ByteSize.format(needed)
                     + " and the limit is " + ByteSize.format(limit.limit), null);
         }
-        long mixed = mix(Thread.currentThread());
         int tag = threadTag(mixed);
-        if (c < 0) {
-            return acquireHuge(size, tag, timeoutNanos, orThrow);
-        }
-        if (cacheLimit[c] > 0) {
-            Stripe s = lockStripe(homeStripe(mixed));
-            if (s != null) {
-                Block block = null;
-                boolean sampled = false;
-                try {
-                    int n = s.count[c];
-                    boolean miss = false;
-                    if (n == 0) {
-                        int taken = refill(s, c);
-                        n = taken & 0xFFFF;
-                        miss = (taken & FRESH) != 0;
-                    }
-                    if (n > 0) {
-                        n--;
-                        Block[] stack = s.blocks[c];
-                        block = stack[n];
-                        stack[n] = null; // the lease must be the block's only holder (see Block)
-                        s.count[c] = n;
-                        s.cachedBytes -= needed;
-                        s.operations++;
-                        long[] stats = s.stats;
-                        int row = c * Stripe.STATS;
-                        stats[row + Stripe.ACQUIRES]++;
-                        stats[row + Stripe.REQUESTED_ACQUIRED] += size;
-                        if (miss) {
-                            stats[row + Stripe.MISSES]++;
-                        }
-                        if (--s.sampleCountdown <= 0) {
-                            s.sampleCountdown = leakSamplingRate;
-                            sampled = true;
-                        }
-                    }
-                } finally {
-                    s.unlock();
-                }
-                if (block != null) {
-                    return lease(block, size, tag, sampled);
-                }
-            }
-        }
-        return acquireFromDepot(c, size, tag, timeoutNanos, orThrow);
+        return c < 0 ? acquireHuge(size, tag, timeoutNanos, orThrow)
+                : acquireFromDepot(c, size, tag, timeoutNanos, orThrow);
     }
 
     static final int FRESH = 0x10000;
@@ -270,18 +287,18 @@ public final class BufferPool implements AutoCloseable {
     /** Refills an empty stripe stack from the depot (growing by a slab if the limit allows). Holds the stripe. */
     private int refill(Stripe s, int c) {
         int batch = Math.max(1, cacheLimit[c] / 2);
-        s.ensureArrays(c, cacheLimit[c]);
+        Stripe.ClassCache k = s.cache(c, cacheLimit[c]);
         ClassDepot d = depots[c];
         leaks.poll();
-        int taken = d.take(s.blocks[c], 0, batch);
+        int taken = d.take(k.blocks, 0, batch);
         if ((taken & 0xFFFF) == 0) {
-            Slab slab = newSlab(d);
+            Slab slab = supply.newSlab(d);
             if (slab == null) {
                 return 0;
             }
-            taken = d.addSlabAndTake(slab, s.blocks[c], 0, batch);
+            taken = d.addSlabAndTake(slab, k.blocks, 0, batch);
         }
-        s.count[c] = taken & 0xFFFF;
+        k.count = taken & 0xFFFF;
         s.cachedBytes += (taken & 0xFFFF) * d.blockSize;
         return taken;
     }
@@ -299,7 +316,7 @@ public final class BufferPool implements AutoCloseable {
             }
             int taken = d.take(block, 0, 1);
             if ((taken & 0xFFFF) == 0) {
-                Slab fresh = newSlab(d);
+                Slab fresh = supply.newSlab(d);
                 if (fresh != null) {
                     taken = d.addSlabAndTake(fresh, block, 0, 1);
                 }
@@ -312,11 +329,11 @@ public final class BufferPool implements AutoCloseable {
                 return lease(block[0], size, tag, randomSample());
             }
             if (!reclaimed) {
-                reclaimAll();
+                supply.reclaimAll();
                 reclaimed = true;
                 continue;
             }
-            if (!awaitSpace(size, deadline, timeoutNanos, orThrow)) {
+            if (!supply.awaitSpace(size, deadline, timeoutNanos, orThrow)) {
                 return null;
             }
             reclaimed = false;
@@ -328,17 +345,17 @@ public final class BufferPool implements AutoCloseable {
         long bytes = (size + SizeClasses.QUANTUM - 1) & -SizeClasses.QUANTUM;
         for (boolean reclaimed = false; ; ) {
             if (limit.tryReserve(bytes)) {
-                Slab slab = allocateSlab(null, bytes, 1, size);
+                Slab slab = supply.allocate(null, bytes, 1, size);
                 huge.added(slab, size);
                 MemkitEvents.hugeAllocation(name, size);
                 return lease(slab.block(0), size, tag, randomSample());
             }
             if (!reclaimed) {
-                reclaimAll();
+                supply.reclaimAll();
                 reclaimed = true;
                 continue;
             }
-            if (!awaitSpace(size, deadline, timeoutNanos, orThrow)) {
+            if (!supply.awaitSpace(size, deadline, timeoutNanos, orThrow)) {
                 return null;
             }
             reclaimed = false;
@@ -357,129 +374,79 @@ public final class BufferPool implements AutoCloseable {
         return java.util.concurrent.ThreadLocalRandom.current().nextInt(leakSamplingRate) == 0;
     }
 
-    /** Reserves a slab's bytes and allocates it, or returns null at the limit. */
-    private Slab newSlab(ClassDepot d) {
-        if (limit.tryReserve(d.blockSize * d.blocksPerSlab)) {
-            return allocateSlab(d, d.blockSize, d.blocksPerSlab, d.blockSize);
-        }
-        // Near the limit a whole slab may not fit where one block still does: use the limit to the byte.
-        if (d.blocksPerSlab > 1 && limit.tryReserve(d.blockSize)) {
-            return allocateSlab(d, d.blockSize, 1, d.blockSize);
-        }
-        return null;
-    }
-
-    private Slab allocateSlab(ClassDepot d, long blockSize, int count, long requested) {
-        try {
-            Slab slab = new Slab(this, d, blockSize, count);
-            if (scavenger != null) {
-                scavenger.startIfNeeded();
-            }
-            return slab;
-        } catch (OutOfMemoryError | RuntimeException e) {
-            limit.unreserve(blockSize * count);
-            throw new PoolExhaustedException("BufferPool '" + name + "': the operating system refused "
-                    + ByteSize.format(blockSize * count) + " of native memory for a request of "
-                    + ByteSize.format(requested) + " (pool holds " + ByteSize.format(limit.reserved.get()) + ")",
-                    requested, limit.limit, limit.reserved.get(), e);
-        }
-    }
-
-    /** Everything the pool can do without waiting to make room: leaks, thread caches, idle slabs. */
-    private void reclaimAll() {
-        leaks.poll();
-        idle.flushStripes(false);
-        idle.freeIdle(0, 0);
-    }
-
-    /** Waits for a release or a free; false (or an exception) when the deadline passed. */
-    private boolean awaitSpace(long requested, long deadline, long timeoutNanos, boolean orThrow) {
-        MemkitEvents.PoolWait event = MemkitEvents.beginWait();
-        PoolLimit.Wait w = limit.await(deadline);
-        MemkitEvents.endWait(event, name, "buffer", w == PoolLimit.Wait.RETRY);
-        if (w == PoolLimit.Wait.RETRY) {
-            checkOpen();
-            return true;
-        }
-        if (!orThrow) {
-            return false;
-        }
-        throw exhausted(requested, w == PoolLimit.Wait.INTERRUPTED ? "interrupted while waiting"
-                : "nothing was released within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", null);
-    }
-
-    private PoolExhaustedException exhausted(long requested, String why, Throwable cause) {
-        long held = limit.reserved.get();
-        MemkitEvents.poolExhausted(name, "buffer", requested, limit.limit, held);
-        MemoryBudget budget = limit.budget;
-        BufferPoolStats st = stats();
-        return new PoolExhaustedException("BufferPool '" + name + "' is at its limit of "
-                + ByteSize.format(limit.limit) + ": cannot serve a request of " + ByteSize.format(requested)
-                + " (" + why + "); holds " + ByteSize.format(held) + ", of which "
-                + ByteSize.format(st.leasedBytes()) + " leased in " + st.leasedCount() + " buffers and "
-                + ByteSize.format(st.idleBytes()) + " idle"
-                + (budget == null ? "" : "; budget '" + budget.path() + "' has " + ByteSize.format(budget.used())
-                        + " of " + ByteSize.format(budget.limit()) + " in use"
-                        + (budget.breakerOpen() ? " and its circuit breaker is open" : "")),
-                requested, limit.limit, held, cause);
-    }
-
     /** Called by {@link Buffer#close()} after it won the release CAS. */
     void release(Block block, long size, int acquirerTag) {
-        Slab slab = block.slab;
-        if (scrubOnRelease) {
-            slab.memory.asSlice(block.offset, size).fill((byte) 0);
-        }
-        if (block.watch != null) {
-            leaks.onRelease(block.watch);
+        if (scrubOnRelease || paranoid) {
+            endLease(block, size);
         }
         long mixed = mix(Thread.currentThread());
         boolean cross = acquirerTag != threadTag(mixed);
-        ClassDepot d = slab.depot;
-        if (d == null) {
-            huge.released(slab, size, cross);
+        int c = block.classIndex;
+        if (c >= 0 && cacheLimit[c] > 0 && !isClosed() && releaseCached(c, block, size, mixed, cross)) {
             return;
         }
-        int c = d.classIndex;
-        if (cacheLimit[c] > 0 && !isClosed()) {
-            Stripe s = lockStripe(homeStripe(mixed));
-            if (s != null) {
-                boolean overflowed = false;
-                try {
-                    s.ensureArrays(c, cacheLimit[c]);
-                    if (s.count[c] == cacheLimit[c]) {
-                        int half = Math.max(1, s.count[c] / 2);
-                        int keep = s.count[c] - half;
-                        d.give(s.blocks[c], keep, half);
-                        s.count[c] = keep;
-                        s.cachedBytes -= half * d.blockSize;
-                        overflowed = true;
-                    }
-                    if (s.cachedBytes + d.blockSize > stripeBytes) {
-                        s.flushAll(depots);
-                        overflowed = true;
-                    }
-                    int n = s.count[c];
-                    s.blocks[c][n] = block;
-                    s.count[c] = n + 1;
-                    s.cachedBytes += d.blockSize;
-                    s.operations++;
-                    long[] stats = s.stats;
-                    int row = c * Stripe.STATS;
-                    stats[row + Stripe.RELEASES]++;
-                    stats[row + Stripe.REQUESTED_RELEASED] += size;
-                    if (cross) {
-                        stats[row + Stripe.CROSS_THREAD_RELEASES]++;
-                    }
-                } finally {
-                    s.unlock();
-                }
-                limit.signalSpace();
-                if (overflowed) {
-                    idle.enforceIdleCap();
-                }
-                return;
-            }
+        releaseUncached(block.slab.depot, block, size, cross);
+    }
+
+    /** What some modes do before a block goes back: scrub it, end its views' scope. */
+    private void endLease(Block block, long size) {
+        if (scrubOnRelease) {
+            block.memory.asSlice(block.offset, size).fill((byte) 0);
+        }
+        if (paranoid) {
+            leaks.onRelease(block.watch);
+        }
+    }
+
+    /** The fast path: pushes the block on the caller's stripe; false if both neighbouring stripes are busy. */
+    private boolean releaseCached(int c, Block block, long size, long mixed, boolean cross) {
+        Stripe s = lockStripe(homeStripe(mixed));
+        if (s == null) {
+            return false;
+        }
+        boolean overflowed;
+        try {
+            Stripe.ClassCache k = s.cache(c, cacheLimit[c]);
+            long blockSize = classes.size(c);
+            overflowed = (k.count == k.blocks.length || s.cachedBytes + blockSize > stripeBytes)
+                    && makeRoom(s, k, depots[c]);
+            int n = k.count;
+            k.blocks[n] = block;
+            k.count = n + 1;
+            s.cachedBytes += blockSize;
+            s.operations++;
+            k.countRelease(size, cross);
+        } finally {
+            s.unlock();
+        }
+        limit.signalSpace();
+        if (overflowed) {
+            idle.enforceIdleCap();
+        }
+        return true;
+    }
+
+    /** Makes room for one block of {@code d} in a full stripe (caller holds it): half the class goes to the depot, or
+     * everything when the stripe's bytes are at their bound. Returns true. */
+    private boolean makeRoom(Stripe s, Stripe.ClassCache k, ClassDepot d) {
+        if (k.count == k.blocks.length) {
+            int half = Math.max(1, k.count / 2);
+            int keep = k.count - half;
+            d.give(k.blocks, keep, half);
+            k.count = keep;
+            s.cachedBytes -= half * d.blockSize;
+        }
+        if (s.cachedBytes + d.blockSize > stripeBytes) {
+            s.flushAll(depots);
+        }
+        return true;
+    }
+
+    /** Releases to the depot (uncached classes, busy stripes, a closed pool) or frees a huge allocation. */
+    private void releaseUncached(ClassDepot d, Block block, long size, boolean cross) {
+        if (d == null) {
+            huge.released(block.slab, size, cross);
+            return;
         }
         if (d.purgeable) {
             bigPages.onRelease(block, size);
@@ -610,7 +577,7 @@ public final class BufferPool implements AutoCloseable {
         return (boolean) CLOSED.getOpaque(this);
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (isClosed()) {
             throw new IllegalStateException("BufferPool '" + name + "' is closed");
         }

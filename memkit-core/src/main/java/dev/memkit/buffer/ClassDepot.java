@@ -38,13 +38,8 @@ final class ClassDepot {
     private final List<Slab> slabs = new ArrayList<>();
     private Slab carving;            // newest slab with uncarved blocks, or null
 
-    // Statistics of operations that bypassed the thread caches (guarded by this).
-    long acquires;
-    long misses;
-    long releases;
-    long crossThreadReleases;
-    long requestedAcquired;
-    long requestedReleased;
+    /** Statistics of operations that bypassed the thread caches (guarded by this). */
+    private final ClassCounters counters = new ClassCounters();
 
     /** Bytes on depot stacks, shared by the pool's depots of the same kind (purgeable or not). */
     private final java.util.concurrent.atomic.AtomicLong poolIdle;
@@ -244,19 +239,11 @@ final class ClassDepot {
     }
 
     synchronized void countAcquire(long requested, boolean fresh) {
-        acquires++;
-        requestedAcquired += requested;
-        if (fresh) {
-            misses++;
-        }
+        counters.countAcquire(requested, fresh);
     }
 
     synchronized void countRelease(long requested, boolean crossThread) {
-        releases++;
-        requestedReleased += requested;
-        if (crossThread) {
-            crossThreadReleases++;
-        }
+        counters.countRelease(requested, crossThread);
     }
 
     /** Snapshot of idle bytes, reserved bytes and slab count, in that order. */
@@ -276,7 +263,8 @@ final class ClassDepot {
         return List.copyOf(slabs);
     }
 
-    synchronized long[] counters() {
-        return new long[] {acquires, misses, releases, crossThreadReleases, requestedAcquired, requestedReleased};
+    /** Adds the depot's counters into {@code sums} (see {@link ClassCounters#addTo}). */
+    synchronized void addCountersTo(long[] sums) {
+        counters.addTo(sums);
     }
 }

@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * unreachable while leased, and reports them.
  *
  * <p><b>Design.</b> Every block carries one long-lived phantom {@link Block.Watch} (see {@link Block}), so
- * watching a lease allocates nothing: acquire stores the requested size (and, for a sampled lease, its site) in
- * the watch; release clears the site. Every mode but {@link LeakDetection#DISABLED} therefore counts and
+ * watching a lease allocates nothing: acquire stores the requested size and the site (null unless sampled) in
+ * the watch; release touches it only in PARANOID mode, to close the lease's guard. Every mode but {@link LeakDetection#DISABLED} therefore counts and
  * reclaims every leak; the modes differ only in how many acquisition sites they record.
  *
  * <p><b>Concurrency.</b> A watch is enqueued only once its block is unreachable, when no release of it can
@@ -50,18 +50,20 @@ final class Leaks {
     /** {@code sampled} is the pool's one-in-{@code rate} decision for this acquire. */
     void onAcquire(Block.Watch w, long size, boolean sampled) {
         w.requestedBytes = size;
-        if (sampled || everySite) {
-            w.site = new AllocationSite(Thread.currentThread().getName());
-        }
+        // Overwritten on every acquire, never cleared at release: a watch is enqueued only while its block is
+        // leased, so a released lease's site is never reported, and release need not touch the watch at all.
+        w.site = sampled || everySite ? new AllocationSite(Thread.currentThread().getName()) : null;
         if (paranoid) {
             w.guard = Arena.ofShared();
         }
     }
 
+    /** Whether a release must call {@link #onRelease} (only PARANOID leases hold something to end). */
+    boolean releaseNeedsWatch() {
+        return paranoid;
+    }
+
     void onRelease(Block.Watch w) {
-        if (w.site != null) {
-            w.site = null;
-        }
         Arena guard = w.guard;
         if (guard != null) {
             w.guard = null;

@@ -11,18 +11,16 @@ final class PoolStatsCollector {
     static BufferPoolStats collect(BufferPool pool, String name, long limit, long reserved, long highWater,
                                    ClassDepot[] depots, Stripe[] stripes, long[] huge) {
         int n = depots.length;
-        long[][] sums = new long[7][n]; // acquires, misses, releases, cross, reqAcquired, reqReleased, cached
+        long[][] sums = new long[n][7]; // per class: ClassCounters.addTo's six, then cached bytes
         for (Stripe s : stripes) {
             s.lock();
             try {
                 for (int c = 0; c < n; c++) {
-                    sums[0][c] += s.stat(c, Stripe.ACQUIRES);
-                    sums[1][c] += s.stat(c, Stripe.MISSES);
-                    sums[2][c] += s.stat(c, Stripe.RELEASES);
-                    sums[3][c] += s.stat(c, Stripe.CROSS_THREAD_RELEASES);
-                    sums[4][c] += s.stat(c, Stripe.REQUESTED_ACQUIRED);
-                    sums[5][c] += s.stat(c, Stripe.REQUESTED_RELEASED);
-                    sums[6][c] += s.count[c] * depots[c].blockSize;
+                    Stripe.ClassCache k = s.caches[c];
+                    if (k != null) {
+                        k.addTo(sums[c]);
+                        sums[c][6] += k.count * depots[c].blockSize;
+                    }
                 }
             } finally {
                 s.unlock();
@@ -36,14 +34,15 @@ final class PoolStatsCollector {
         long misses = huge[0];
         long cross = huge[3];
         for (int c = 0; c < n; c++) {
-            long[] k = depots[c].counters();
+            long[] k = sums[c];
+            depots[c].addCountersTo(k);
             long[] u = depots[c].usage();
-            long acq = sums[0][c] + k[0];
-            long miss = sums[1][c] + k[1];
-            long rel = sums[2][c] + k[2];
-            long x = sums[3][c] + k[3];
-            long bytes = sums[4][c] + k[4] - sums[5][c] - k[5];
-            long idleBytes = u[0] + sums[6][c];
+            long acq = k[0];
+            long miss = k[1];
+            long rel = k[2];
+            long x = k[3];
+            long bytes = k[4] - k[5];
+            long idleBytes = u[0] + k[6];
             classes.add(new BufferPoolStats.ClassStats(depots[c].blockSize, acq - rel, bytes, idleBytes, u[1],
                     (int) u[2], acq, acq - miss, miss, x));
             leasedCount += acq - rel;

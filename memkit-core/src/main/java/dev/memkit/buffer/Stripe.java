@@ -22,8 +22,21 @@ import dev.memkit.internal.TryLock;
  * classes whose limit is zero are never cached here.
  */
 final class Stripe extends TryLock {
-    final Block[][] blocks;
-    final int[] count;
+    /**
+     * One class's share of a stripe: its stack of free blocks, and its counters beside it, so an acquire or a
+     * release reads and writes one small object (guarded by the stripe's lock, like everything here).
+     */
+    static final class ClassCache extends ClassCounters {
+        final Block[] blocks;
+        int count;
+
+        ClassCache(int limit) {
+            blocks = new Block[limit];
+        }
+    }
+
+    /** Per class, created at the class's first use here (most classes are never used by most stripes). */
+    final ClassCache[] caches;
     long cachedBytes;
     /** Bumped on every operation; the scavenger flushes stripes whose count did not move for an idle period. */
     long operations;
@@ -31,44 +44,29 @@ final class Stripe extends TryLock {
     /** Acquires left until the next leak-tracking sample (guarded by lock). */
     int sampleCountdown;
 
-    // Per-class statistics (guarded by lock), one row of STATS counters per class in one array, so an acquire or
-    // a release updates a single cache line.
-    static final int ACQUIRES = 0;
-    static final int MISSES = 1;
-    static final int RELEASES = 2;
-    static final int CROSS_THREAD_RELEASES = 3;
-    static final int REQUESTED_ACQUIRED = 4;
-    static final int REQUESTED_RELEASED = 5;
-    static final int STATS = 6;
-    final long[] stats;
-
     Stripe(int classes) {
-        blocks = new Block[classes][];
-        count = new int[classes];
-        stats = new long[classes * STATS];
+        caches = new ClassCache[classes];
     }
 
-    /** Statistic {@code kind} of class {@code c} (caller holds the lock). */
-    long stat(int c, int kind) {
-        return stats[c * STATS + kind];
-    }
-
-    /** Lazily sized per-class stack arrays (most classes are never used by most stripes). */
-    void ensureArrays(int c, int limit) {
-        if (blocks[c] == null) {
-            blocks[c] = new Block[limit];
+    /** Class {@code c}'s cache, created with room for {@code limit} blocks if absent. Caller holds the lock. */
+    ClassCache cache(int c, int limit) {
+        ClassCache k = caches[c];
+        if (k == null) {
+            k = new ClassCache(limit);
+            caches[c] = k;
         }
+        return k;
     }
 
     /** Moves every cached block to the depots. Caller holds the lock. */
     long flushAll(ClassDepot[] depots) {
         long bytes = 0;
-        for (int c = 0; c < count.length; c++) {
-            int n = count[c];
-            if (n > 0) {
-                depots[c].give(blocks[c], 0, n);
-                bytes += n * depots[c].blockSize;
-                count[c] = 0;
+        for (int c = 0; c < caches.length; c++) {
+            ClassCache k = caches[c];
+            if (k != null && k.count > 0) {
+                depots[c].give(k.blocks, 0, k.count);
+                bytes += k.count * depots[c].blockSize;
+                k.count = 0;
             }
         }
         cachedBytes = 0;

@@ -15,6 +15,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LeakDetectionTest {
 
     @Test
+    void anUnsampledLeaseNeverCarriesTheSiteOfAnEarlierLeaseOfItsBlock() throws Exception {
+        java.lang.reflect.Field blockField = Buffer.class.getDeclaredField("block");
+        blockField.setAccessible(true);
+        // With a rate of 2, the stripe samples every other acquire; the same block comes back each time (LIFO).
+        try (BufferPool pool = BufferPool.builder().stripes(1).leakSamplingRate(2).build()) {
+            boolean[] recorded = new boolean[6];
+            Block first = null;
+            for (int i = 0; i < recorded.length; i++) {
+                try (Buffer b = pool.acquire(100)) {
+                    Block block = (Block) blockField.get(b);
+                    first = first == null ? block : first;
+                    assertTrue(block == first, "the same block each time");
+                    recorded[i] = block.watch.site != null;
+                }
+            }
+            for (int i = 1; i < recorded.length; i++) {
+                assertTrue(recorded[i] != recorded[i - 1], "sites recorded alternately, not kept from the last lease: "
+                        + java.util.Arrays.toString(recorded));
+            }
+        }
+    }
+
+    @Test
     void paranoidReportsEveryLeakWithItsSiteAndReclaimsTheBlock() throws Exception {
         List<LeakReport> reports = new CopyOnWriteArrayList<>();
         try (BufferPool pool = BufferPool.builder().name("leaky").leakDetection(LeakDetection.PARANOID)

@@ -1,0 +1,96 @@
+package dev.memkit.buffer;
+
+import dev.memkit.ByteSize;
+import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.MemkitEvents;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a pool's slabs come from, and what the pool does at its limit: reserves a slab's bytes against the
+ * limit and allocates it, makes room without waiting (leaks, thread caches, idle slabs), waits for a release, and
+ * builds the exception that names the limit, the request and the usage.
+ *
+ * <p><b>Concurrency.</b> No state of its own beyond final references; every method may run on any thread, relying
+ * on the limit's atomics and the depots' locks.
+ */
+final class SlabSupply {
+    private final BufferPool pool;
+    private final PoolLimit limit;
+    private final Scavenger scavenger;     // null when the pool has none
+
+    SlabSupply(BufferPool pool, PoolLimit limit, Scavenger scavenger) {
+        this.pool = pool;
+        this.limit = limit;
+        this.scavenger = scavenger;
+    }
+
+    /** Reserves a slab's bytes and allocates it, or returns null at the limit. */
+    Slab newSlab(ClassDepot d) {
+        if (limit.tryReserve(d.blockSize * d.blocksPerSlab)) {
+            return allocate(d, d.blockSize, d.blocksPerSlab, d.blockSize);
+        }
+        // Near the limit a whole slab may not fit where one block still does: use the limit to the byte.
+        if (d.blocksPerSlab > 1 && limit.tryReserve(d.blockSize)) {
+            return allocate(d, d.blockSize, 1, d.blockSize);
+        }
+        return null;
+    }
+
+    /** Allocates a slab whose bytes the caller reserved; gives them back if the OS refuses the memory. */
+    Slab allocate(ClassDepot d, long blockSize, int count, long requested) {
+        try {
+            Slab slab = new Slab(pool, d, blockSize, count);
+            if (scavenger != null) {
+                scavenger.startIfNeeded();
+            }
+            return slab;
+        } catch (OutOfMemoryError | RuntimeException e) {
+            limit.unreserve(blockSize * count);
+            throw new PoolExhaustedException("BufferPool '" + pool.name() + "': the operating system refused "
+                    + ByteSize.format(blockSize * count) + " of native memory for a request of "
+                    + ByteSize.format(requested) + " (pool holds " + ByteSize.format(limit.reserved.get()) + ")",
+                    requested, limit.limit, limit.reserved.get(), e);
+        }
+    }
+
+    /** Everything the pool can do without waiting to make room: leaks, thread caches, idle slabs. */
+    void reclaimAll() {
+        pool.leaks.poll();
+        pool.idle.flushStripes(false);
+        pool.idle.freeIdle(0, 0);
+    }
+
+    /** Waits for a release or a free; false (or an exception) when the deadline passed. */
+    boolean awaitSpace(long requested, long deadline, long timeoutNanos, boolean orThrow) {
+        MemkitEvents.PoolWait event = MemkitEvents.beginWait();
+        PoolLimit.Wait w = limit.await(deadline);
+        MemkitEvents.endWait(event, pool.name(), "buffer", w == PoolLimit.Wait.RETRY);
+        if (w == PoolLimit.Wait.RETRY) {
+            pool.checkOpen();
+            return true;
+        }
+        if (!orThrow) {
+            return false;
+        }
+        throw exhausted(requested, w == PoolLimit.Wait.INTERRUPTED ? "interrupted while waiting"
+                : "nothing was released within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", null);
+    }
+
+    PoolExhaustedException exhausted(long requested, String why, Throwable cause) {
+        long held = limit.reserved.get();
+        String name = pool.name();
+        MemkitEvents.poolExhausted(name, "buffer", requested, limit.limit, held);
+        MemoryBudget budget = limit.budget;
+        BufferPoolStats st = pool.stats();
+        return new PoolExhaustedException("BufferPool '" + name + "' is at its limit of "
+                + ByteSize.format(limit.limit) + ": cannot serve a request of " + ByteSize.format(requested)
+                + " (" + why + "); holds " + ByteSize.format(held) + ", of which "
+                + ByteSize.format(st.leasedBytes()) + " leased in " + st.leasedCount() + " buffers and "
+                + ByteSize.format(st.idleBytes()) + " idle"
+                + (budget == null ? "" : "; budget '" + budget.path() + "' has " + ByteSize.format(budget.used())
+                        + " of " + ByteSize.format(budget.limit()) + " in use"
+                        + (budget.breakerOpen() ? " and its circuit breaker is open" : "")),
+                requested, limit.limit, held, cause);
+    }
+}
