@@ -40,7 +40,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <h2>Limits</h2>
  * Native bytes held (slabs plus dedicated allocations) never exceed {@link #limitBytes()}. At the limit,
  * {@link #acquire(long)} waits up to the acquire timeout and then throws {@link PoolExhaustedException};
- * {@link #tryAcquire(long)} returns empty at once. Neither throws {@code OutOfMemoryError}.
+ * {@link #tryAcquire(long)} returns empty at once. Neither throws {@code OutOfMemoryError}. Leases dropped
+ * without {@code close()} come back only once the GC finds them unreachable, and a service whose data lives
+ * off-heap may go minutes without a GC; so, as the JDK does before it throws when direct memory runs out, an
+ * acquire whose timeout ran out asks for one ({@code System.gc()}, at most once a second per pool, only when leaks
+ * are watched; a no-op under {@code -XX:+DisableExplicitGC}), waits up to 100 ms more for the leaks it finds, and
+ * is served if they freed enough. {@code tryAcquire} never does.
  */
 public final class BufferPool implements AutoCloseable {
     private static final VarHandle CLOSED;

@@ -1,5 +1,6 @@
 package dev.memkit.buffer;
 
+import dev.memkit.internal.GcRequests;
 import dev.memkit.internal.MemkitEvents;
 
 import java.lang.foreign.Arena;
@@ -7,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -33,6 +35,7 @@ final class Leaks {
     private final Consumer<LeakReport> listener;
     final ReferenceQueue<Block> queue = new ReferenceQueue<>();
     private final AtomicLong detected = new AtomicLong();
+    private final GcRequests gcRequests = new GcRequests(TimeUnit.SECONDS.toNanos(1));
 
     Leaks(BufferPool pool, LeakDetection mode, Consumer<LeakReport> listener) {
         this.pool = pool;
@@ -80,32 +83,66 @@ final class Leaks {
     /** Reclaims and reports every lease the GC found unreachable. Cheap when there is none. */
     void poll() {
         for (Object ref; (ref = queue.poll()) != null; ) {
-            Block.Watch w = (Block.Watch) ref;
-            Arena guard = w.guard;
-            if (guard != null) {
-                guard.close();
+            reclaim((Block.Watch) ref);
+        }
+    }
+
+    /**
+     * For an acquire about to time out at the limit: some leased blocks may be leaks the GC has not looked at yet,
+     * and in a service whose data lives off-heap the heap can stay quiet, with no GC, for minutes. So, as the JDK's
+     * direct-buffer allocator does before it throws at {@code MaxDirectMemorySize}, ask for a GC
+     * ({@link GcRequests}: at most once a second per pool), wait up to {@code maxWaitNanos} for the reference
+     * handler to enqueue what it found, and reclaim it.
+     *
+     * @return true if any leaked lease was reclaimed
+     */
+    boolean collectUnreachable(long maxWaitNanos) {
+        long before = detected.get();
+        if (!watching() || !gcRequests.request()) {
+            return false;
+        }
+        try {
+            Object first = queue.remove(Math.max(1, TimeUnit.NANOSECONDS.toMillis(maxWaitNanos)));
+            if (first != null) {
+                reclaim((Block.Watch) first);
             }
-            Throwable site = w.site;
-            long requested = w.requestedBytes;
-            detected.incrementAndGet();
-            Slab slab = w.slab;
-            if (slab.depot == null) {
-                pool.huge.released(slab, requested, false);
-            } else {
-                slab.depot.reclaim(w);
-                slab.depot.countRelease(requested, false);
-                if (slab.depot.purgeable) {
-                    pool.bigPages.onLeaked(requested);
-                }
-            }
-            LeakReport report = new LeakReport(pool.name(), requested, site);
-            MemkitEvents.leak(pool.name(), requested + " bytes", site);
-            try {
-                listener.accept(report);
-            } catch (RuntimeException e) {
-                BufferPool.log(System.Logger.Level.WARNING, "leak listener of pool '" + pool.name() + "' threw", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the caller's wait sees it and gives up
+        }
+        poll();
+        return detected.get() > before;
+    }
+
+    private void reclaim(Block.Watch w) {
+        Arena guard = w.guard;
+        if (guard != null) {
+            guard.close();
+        }
+        Throwable site = w.site;
+        long requested = w.requestedBytes;
+        detected.incrementAndGet();
+        Slab slab = w.slab;
+        if (slab.depot == null) {
+            pool.huge.released(slab, requested, false);
+        } else {
+            slab.depot.reclaim(w);
+            slab.depot.countRelease(requested, false);
+            if (slab.depot.purgeable) {
+                pool.bigPages.onLeaked(requested);
             }
         }
+        LeakReport report = new LeakReport(pool.name(), requested, site);
+        MemkitEvents.leak(pool.name(), requested + " bytes", site);
+        try {
+            listener.accept(report);
+        } catch (RuntimeException e) {
+            BufferPool.log(System.Logger.Level.WARNING, "leak listener of pool '" + pool.name() + "' threw", e);
+        }
+    }
+
+    /** How many GCs {@link #collectUnreachable} asked for (for tests). */
+    long gcRequests() {
+        return gcRequests.count();
     }
 
     long detected() {

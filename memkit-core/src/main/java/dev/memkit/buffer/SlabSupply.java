@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  * on the limit's atomics and the depots' locks.
  */
 final class SlabSupply {
+    /** How long a timed-out acquire gives the reference handler to enqueue leaks after asking for a GC. */
+    private static final long LEAK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final BufferPool pool;
     private final PoolLimit limit;
     private final Scavenger scavenger;     // null when the pool has none
@@ -61,10 +64,17 @@ final class SlabSupply {
         pool.idle.freeIdle(0, 0);
     }
 
-    /** Waits for a release or a free; false (or an exception) when the deadline passed. */
+    /**
+     * Waits one slice for a release or a free; false (or an exception) when the deadline passed. Before giving up,
+     * a caller that could wait lets the GC look for leaked leases ({@link Leaks#collectUnreachable}): true if that
+     * brought any memory back.
+     */
     boolean awaitSpace(long requested, long deadline, long timeoutNanos, boolean orThrow) {
         MemkitEvents.PoolWait event = MemkitEvents.beginWait();
         PoolLimit.Wait w = limit.await(deadline);
+        if (w == PoolLimit.Wait.TIMED_OUT && timeoutNanos > 0 && pool.leaks.collectUnreachable(LEAK_WAIT_NANOS)) {
+            w = PoolLimit.Wait.RETRY;
+        }
         MemkitEvents.endWait(event, pool.name(), "buffer", w == PoolLimit.Wait.RETRY);
         if (w == PoolLimit.Wait.RETRY) {
             pool.checkOpen();

@@ -1,6 +1,7 @@
 package dev.memkit.pool;
 
 import dev.memkit.buffer.LeakDetection;
+import dev.memkit.internal.GcRequests;
 import dev.memkit.internal.MemkitEvents;
 
 import java.lang.invoke.MethodHandles;
@@ -47,7 +48,10 @@ import java.util.function.Predicate;
  * phantom reference from its creation, so when a leased object becomes unreachable unreleased (the lease was
  * dropped and nobody kept the object) its slot is recovered the next time the pool runs out of free slots, waiters
  * poll every 100 ms, or {@link #stats()} is called, and a {@link LeaseLeakReport} goes to the leak listener (logged
- * by default). The object itself is gone by then, so the destroy hook cannot run for it. Watching costs nothing
+ * by default). Recovery needs a GC to have run; an acquire whose timeout ran out therefore asks for one
+ * ({@code System.gc()}, at most once a second per pool, as the JDK does before it fails a direct-buffer allocation)
+ * and waits up to 200 ms more for the slots it frees. The object itself is gone by then, so the destroy hook cannot
+ * run for it. Watching costs nothing
  * per lease; recording the acquisition site does (a stack capture, microseconds), so a leak-free pool records
  * none under {@link LeakDetection#SAMPLED}: once the pool has seen a leak, one lease in {@code leakSamplingRate}
  * per slot records its site, so later reports say where. {@link LeakDetection#ALL} and
@@ -69,6 +73,9 @@ public final class BoundedPool<T> implements AutoCloseable {
     private static final VarHandle RECORD_SITES;
     /** While leaks are watched, waiters wake at least this often to recover leaked slots. */
     private static final long LEAK_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long a timed-out acquire waits for the leaks a GC it asked for may have found. */
+    private static final long LEAK_GC_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private final GcRequests gcRequests = new GcRequests(TimeUnit.SECONDS.toNanos(1));
 
     static {
         try {
@@ -243,6 +250,8 @@ public final class BoundedPool<T> implements AutoCloseable {
         long start = System.nanoTime();
         MemkitEvents.PoolWait event = MemkitEvents.beginWait();
         boolean served = false;
+        boolean askedForGc = false;
+        long allowedNanos = timeoutNanos; // plus a grace period once a GC was asked for
         waits.increment();
         WAITERS.getAndAdd(this, 1);
         try {
@@ -255,7 +264,16 @@ public final class BoundedPool<T> implements AutoCloseable {
                         served = true;
                         return s;
                     }
-                    long remaining = timeoutNanos - (System.nanoTime() - start);
+                    long remaining = allowedNanos - (System.nanoTime() - start);
+                    boolean watching = leakDetection != LeakDetection.DISABLED;
+                    if (remaining <= 0 && watching && !askedForGc) {
+                        // Before giving up: leased objects may be leaks no GC has found yet (see GcRequests).
+                        askedForGc = true;
+                        if (gcRequests.request()) {
+                            allowedNanos += LEAK_GC_GRACE_NANOS;
+                            continue;
+                        }
+                    }
                     if (remaining <= 0) {
                         timeouts.increment();
                         MemkitEvents.poolExhausted(name, "object", 1, slots.length, countLeased());
@@ -264,7 +282,6 @@ public final class BoundedPool<T> implements AutoCloseable {
                                 + " (leased now: " + countLeased() + ", waiting: " + waiterCount() + ")",
                                 slots.length);
                     }
-                    boolean watching = leakDetection != LeakDetection.DISABLED;
                     slotFreed.awaitNanos(watching ? Math.min(remaining, LEAK_POLL_NANOS) : remaining);
                     if (watching) {
                         recoverLeaks();

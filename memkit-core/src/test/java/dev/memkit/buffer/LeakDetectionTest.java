@@ -15,6 +15,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LeakDetectionTest {
 
     @Test
+    void anAcquireTimingOutAtTheLimitAsksForAGcAndIsServedFromTheLeaksItFinds() {
+        List<LeakReport> reports = new CopyOnWriteArrayList<>();
+        try (BufferPool pool = BufferPool.builder().limitBytes(8L << 20).idleTimeout(Duration.ZERO)
+                .leakListener(reports::add).build()) {
+            int leaked = 0;
+            while (pool.tryAcquire(2L << 20).isPresent()) { // each lease dropped at once: the limit fills with leaks
+                leaked++;
+            }
+            assertTrue(leaked >= 3, "leased " + leaked);
+            // Nothing else allocates on the heap here, so no GC need run while this waits: when its timeout runs
+            // out, the pool asks for one, and is served from the leaks it finds instead of throwing.
+            try (Buffer b = pool.acquire(2L << 20, Duration.ofMillis(200))) {
+                b.putByte(0, (byte) 1);
+            }
+            assertTrue(pool.stats().leaksDetected() >= 1);
+            assertEquals(pool.stats().leaksDetected(), reports.size());
+            assertTrue(pool.leaks.gcRequests() >= 1);
+        }
+    }
+
+    @Test
+    void tryAcquireAtTheLimitNeverAsksForAGc() {
+        try (BufferPool pool = BufferPool.builder().limitBytes(8L << 20).idleTimeout(Duration.ZERO).build()) {
+            List<Buffer> held = new java.util.ArrayList<>();
+            for (java.util.Optional<Buffer> b; (b = pool.tryAcquire(2L << 20)).isPresent(); ) {
+                held.add(b.get());
+            }
+            assertTrue(pool.tryAcquire(2L << 20).isEmpty());
+            assertEquals(0, pool.leaks.gcRequests(), "tryAcquire returns at once");
+            held.forEach(Buffer::close);
+        }
+    }
+
+    @Test
     void anUnsampledLeaseNeverCarriesTheSiteOfAnEarlierLeaseOfItsBlock() throws Exception {
         java.lang.reflect.Field blockField = Buffer.class.getDeclaredField("block");
         blockField.setAccessible(true);
