@@ -17,16 +17,16 @@ import java.lang.ref.ReferenceQueue;
  * memory through it, under a fresh {@code Block} (a phantom reference fires once). Acquire and release only
  * move the reference, so watching every lease costs a plain store per acquire, not an allocation.
  *
- * <p><b>Invariants.</b> Idle stacks drop a block's reference when they hand it out (no stale copy may keep it
- * reachable). A released lease still references its block, so a stale lease the caller keeps delays, but never
- * falsifies, the detection of a later leak of the same block. A slab clears its watches before it drops its
+ * <p><b>Invariants.</b> Idle stacks drop a block's reference when they hand it out, and a lease drops it at
+ * release (for its pool's {@linkplain #Block(BufferPool) released sentinel}): no stale copy may keep a block
+ * reachable, or a later leak of it would go unnoticed while the copy lives. A slab clears its watches before it drops its
  * idle blocks at free, so freeing is never mistaken for a leak.
  *
  * <p><b>Heap cost.</b> 48 bytes per block handed out at least once, plus about 56 for its watch when leaks are
  * watched.
  */
 final class Block {
-    final Slab slab;
+    final Slab slab;                 // null only in the released sentinel
     // Copies of slab fields the acquire/release/access paths need: each saves a dependent load on them.
     final MemorySegment memory;      // slab.memory
     final BufferPool pool;           // slab.pool
@@ -41,6 +41,18 @@ final class Block {
         this.pool = slab.pool;
         this.classIndex = slab.depot == null ? -1 : slab.depot.classIndex;
         this.offset = offset;
+    }
+
+    /**
+     * The pool's released sentinel: what a lease points to once released, so a stale lease kept by its caller
+     * keeps no block reachable. Its memory is empty, so even a racing access through it cannot touch a block.
+     */
+    Block(BufferPool pool) {
+        this.slab = null;
+        this.memory = MemorySegment.NULL;
+        this.pool = pool;
+        this.classIndex = -1;
+        this.offset = 0;
     }
 
     /**

@@ -60,7 +60,9 @@ public final class Buffer implements AutoCloseable {
         }
     }
 
-    private final Block block;        // held strongly only here while leased: this is what leak detection watches
+    // Held strongly only here while leased (this is what leak detection watches); the pool's released sentinel
+    // once released, so a stale lease keeps no block reachable. Written by close() only, after it won the CAS.
+    private Block block;
     @SuppressWarnings("FieldMayBeFinal") // the released bit is set through WORD
     private long word;
 
@@ -124,7 +126,8 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if {@code at} is outside the lease
      */
     public byte getByte(long at) {
-        return block.memory.get(ValueLayout.JAVA_BYTE, address(at, 1));
+        Block b = block;
+        return b.memory.get(ValueLayout.JAVA_BYTE, address(b, at, 1));
     }
 
     /**
@@ -136,7 +139,8 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if {@code at} is outside the lease
      */
     public void putByte(long at, byte value) {
-        block.memory.set(ValueLayout.JAVA_BYTE, address(at, 1), value);
+        Block b = block;
+        b.memory.set(ValueLayout.JAVA_BYTE, address(b, at, 1), value);
     }
 
     /**
@@ -148,7 +152,8 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 4 bytes are not all inside the lease
      */
     public int getInt(long at) {
-        return block.memory.get(ValueLayout.JAVA_INT_UNALIGNED, address(at, 4));
+        Block b = block;
+        return b.memory.get(ValueLayout.JAVA_INT_UNALIGNED, address(b, at, 4));
     }
 
     /**
@@ -160,7 +165,8 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 4 bytes are not all inside the lease
      */
     public void putInt(long at, int value) {
-        block.memory.set(ValueLayout.JAVA_INT_UNALIGNED, address(at, 4), value);
+        Block b = block;
+        b.memory.set(ValueLayout.JAVA_INT_UNALIGNED, address(b, at, 4), value);
     }
 
     /**
@@ -172,7 +178,8 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 8 bytes are not all inside the lease
      */
     public long getLong(long at) {
-        return block.memory.get(ValueLayout.JAVA_LONG_UNALIGNED, address(at, 8));
+        Block b = block;
+        return b.memory.get(ValueLayout.JAVA_LONG_UNALIGNED, address(b, at, 8));
     }
 
     /**
@@ -184,7 +191,8 @@ public final class Buffer implements AutoCloseable {
      * @throws IndexOutOfBoundsException if the 8 bytes are not all inside the lease
      */
     public void putLong(long at, long value) {
-        block.memory.set(ValueLayout.JAVA_LONG_UNALIGNED, address(at, 8), value);
+        Block b = block;
+        b.memory.set(ValueLayout.JAVA_LONG_UNALIGNED, address(b, at, 8), value);
     }
 
     /**
@@ -199,7 +207,8 @@ public final class Buffer implements AutoCloseable {
      */
     public void write(long at, byte[] src, int srcOffset, int length) {
         Objects.checkFromIndexSize(srcOffset, length, src.length);
-        MemorySegment.copy(src, srcOffset, block.memory, ValueLayout.JAVA_BYTE, address(at, length), length);
+        Block b = block;
+        MemorySegment.copy(src, srcOffset, b.memory, ValueLayout.JAVA_BYTE, address(b, at, length), length);
     }
 
     /**
@@ -214,7 +223,8 @@ public final class Buffer implements AutoCloseable {
      */
     public void read(long at, byte[] dst, int dstOffset, int length) {
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
-        MemorySegment.copy(block.memory, ValueLayout.JAVA_BYTE, address(at, length), dst, dstOffset, length);
+        Block b = block;
+        MemorySegment.copy(b.memory, ValueLayout.JAVA_BYTE, address(b, at, length), dst, dstOffset, length);
     }
 
     /**
@@ -225,7 +235,8 @@ public final class Buffer implements AutoCloseable {
      */
     public void fill(byte value) {
         long n = size();
-        block.memory.asSlice(address(0, n), n).fill(value);
+        Block b = block;
+        b.memory.asSlice(address(b, 0, n), n).fill(value);
     }
 
     /**
@@ -236,11 +247,13 @@ public final class Buffer implements AutoCloseable {
     @Override
     public void close() {
         long w = (long) WORD.getAndBitwiseOr(this, RELEASED); // one atomic: exactly one caller sees it clear
+        Block b = block;
         if ((w & RELEASED) != 0) {
-            throw new IllegalStateException("buffer of " + size() + " bytes from pool '" + block.pool.name()
+            throw new IllegalStateException("buffer of " + size() + " bytes from pool '" + b.pool.name()
                     + "' released twice");
         }
-        block.pool.release(block, w >>> SIZE_SHIFT, (int) (w >>> TAG_SHIFT) & ((1 << TAG_BITS) - 1));
+        block = b.pool.releasedBlock;
+        b.pool.release(b, w >>> SIZE_SHIFT, (int) (w >>> TAG_SHIFT) & ((1 << TAG_BITS) - 1));
     }
 
     @Override
@@ -258,10 +271,14 @@ public final class Buffer implements AutoCloseable {
         return w;
     }
 
-    /** Checks the lease and the range, and returns the absolute offset in the slab. */
-    private long address(long at, long length) {
+    /**
+     * Checks the lease and the range, and returns the absolute offset in {@code b}'s memory. Callers read
+     * {@code block} once and use that {@code b} for both memory and offset: a racing {@code close()} may swap in
+     * the released sentinel, whose memory is empty, so a mix of the two could address another block.
+     */
+    private long address(Block b, long at, long length) {
         long w = checkLeased();
         Objects.checkFromIndexSize(at, length, w >>> SIZE_SHIFT);
-        return block.offset + at;
+        return b.offset + at;
     }
 }

@@ -71,6 +71,7 @@ public final class BufferPool implements AutoCloseable {
     private final int stripeMask;
     private final int leakSamplingRate;
     final Leaks leaks;
+    final Block releasedBlock = new Block(this); // what released leases point to (see Block)
     private final boolean paranoid;          // releases must end the lease's guard (LeakDetection.PARANOID)
     private final Scavenger scavenger;       // null when idle memory is only returned by trim()
     private final SlabSupply supply;

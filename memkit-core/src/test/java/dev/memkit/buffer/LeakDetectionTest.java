@@ -49,6 +49,26 @@ class LeakDetectionTest {
     }
 
     @Test
+    void aStaleReleasedLeaseDoesNotHideALaterLeakOfItsBlock() throws Exception {
+        List<LeakReport> reports = new CopyOnWriteArrayList<>();
+        try (BufferPool pool = BufferPool.builder().stripes(1).idleTimeout(Duration.ZERO)
+                .leakListener(reports::add).build()) {
+            Buffer stale = pool.acquire(100);
+            stale.close(); // kept below: a caller holding on to a released lease
+            pool.acquire(100).putByte(0, (byte) 1); // the same block (LIFO), leaked
+            for (long end = System.nanoTime() + 10_000_000_000L; reports.isEmpty() && System.nanoTime() < end; ) {
+                System.gc();
+                Thread.sleep(10);
+                pool.trim();
+            }
+            assertEquals(1, reports.size(), "found although the stale lease is still reachable");
+            assertThrows(IllegalStateException.class, () -> stale.getByte(0));
+            assertTrue(stale.toString().contains("released"), stale.toString());
+            java.lang.ref.Reference.reachabilityFence(stale);
+        }
+    }
+
+    @Test
     void anUnsampledLeaseNeverCarriesTheSiteOfAnEarlierLeaseOfItsBlock() throws Exception {
         java.lang.reflect.Field blockField = Buffer.class.getDeclaredField("block");
         blockField.setAccessible(true);
