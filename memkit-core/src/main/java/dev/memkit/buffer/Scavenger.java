@@ -74,6 +74,11 @@ final class Scavenger implements Runnable {
         pool.idle.flushStripes(true);
         pool.bigPages.decay(false);
         long freed = pool.idle.freeIdle(retainedBytes, idleNanos);
+        if (pool.isClosed()) {
+            // close() does not wait for a pass in progress: a block this pass held while close() freed the idle
+            // slabs (decay purges blocks it takes off the stacks) would keep its slab alive; free it now.
+            freed += pool.idle.freeIdle(0, 0);
+        }
         if (freed >= NATIVE_TRIM_BYTES) {
             trimNativeHeap();
         }
