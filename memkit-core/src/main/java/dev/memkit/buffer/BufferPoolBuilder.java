@@ -182,7 +182,8 @@ public final class BufferPoolBuilder {
      * Whether big blocks (classes above the thread caches' reach, from 64 KiB) give their physical pages back to
      * the OS while the pool keeps them: pages a smaller lease does not need are dropped at acquire; idle blocks
      * drop theirs when keeping them would lift resident memory above 1/16 over the recent peak of what big leases
-     * asked for (a peak that decays on every scavenger pass), or above {@code retainedBytes} if more; and
+     * asked for (a peak that decays on every scavenger pass, and that {@link BufferPool#trim()} resets; with no
+     * scavenger, only {@code trim()} lowers it), or above {@code retainedBytes} if more; and
      * their slabs are mapped directly ({@code mmap}), so no page is resident before it is touched and freeing a
      * slab unmaps it at once. This keeps the pool's resident memory close to what leases
      * asked for, at the price of page faults when dropped pages are touched again, and of the {@code madvise}

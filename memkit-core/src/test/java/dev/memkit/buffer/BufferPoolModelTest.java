@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Random acquire/release/trim sequences, checked step by step against a model of the live leases: the pool's
- * counts and bytes match the model, its native footprint stays within the limit and covers the leases, every
+ * counts and bytes match the model (page release's view of big-lease demand too), its native footprint stays within the limit and covers the leases, every
  * lease still holds the pattern its holder wrote, and everything is returned at the end.
  */
 class BufferPoolModelTest {
@@ -44,6 +44,10 @@ class BufferPoolModelTest {
                 .pageRelease(pageRelease).leakDetection(LeakDetection.DISABLED).build()) {
             List<Buffer> live = new ArrayList<>();
             List<Long> patterns = new ArrayList<>();
+            SizeClasses classes = pool.sizeClasses();
+            long cacheShare = (cached ? 4L << 20 : 0) / 4; // classes above it bypass the stripes (see BufferPool)
+            boolean releasing = pageRelease && dev.memkit.internal.PageRelease.available();
+            long bigDemand = 0; // page-rounded bytes of live leases in page-releasing classes (BigBlockPages.leased)
             long liveBytes = 0;
             long acquires = 0;
             long stamp = 1;
@@ -57,6 +61,7 @@ class BufferPoolModelTest {
                         live.add(buf);
                         patterns.add(p);
                         liveBytes += op.size();
+                        bigDemand += bigDemand(classes, cacheShare, releasing, op.size());
                         acquires++;
                     } else {
                         assertTrue(pool.stats().reservedBytes() + op.size() > LIMIT / 2,
@@ -68,6 +73,7 @@ class BufferPoolModelTest {
                     long p = patterns.remove(i);
                     checkPattern(buf, p);
                     liveBytes -= buf.size();
+                    bigDemand -= bigDemand(classes, cacheShare, releasing, buf.size());
                     buf.close();
                 } else {
                     pool.trim(op.pick() % 2 == 0 ? 0 : 1L << 20);
@@ -80,6 +86,10 @@ class BufferPoolModelTest {
                 assertTrue(st.reservedBytes() <= LIMIT);
                 assertTrue(st.reservedBytes() >= liveBytes);
                 assertTrue(st.highWaterReservedBytes() >= st.reservedBytes());
+                assertEquals(bigDemand, pool.bigPages.leasedBytes(), "page release's view of the demand");
+                assertTrue(pool.bigPages.highWaterBytes() >= bigDemand);
+                assertTrue(pool.bigPages.residentIdle.get() >= 0);
+                assertTrue(pool.bigPages.residentIdle.get() <= st.idleBytes(), "resident idle within idle");
             }
             for (int i = 0; i < live.size(); i++) {
                 checkPattern(live.get(i), patterns.get(i));
@@ -89,6 +99,18 @@ class BufferPoolModelTest {
             pool.trim(0);
             assertEquals(0, pool.stats().reservedBytes(), "every byte returned once nothing is leased");
         }
+    }
+
+    /** What a lease of {@code size} adds to BigBlockPages' demand: its page-rounded size if its class releases
+     * pages (uncached, at least 64 KiB, page release on), else nothing. */
+    private static long bigDemand(SizeClasses classes, long cacheShare, boolean releasing, long size) {
+        int c = classes.indexFor(size);
+        boolean purgeable = releasing && c >= 0 && classes.size(c) > cacheShare
+                && classes.size(c) >= BigBlockPages.PURGEABLE_BLOCK_BYTES;
+        if (!purgeable) {
+            return 0;
+        }
+        return dev.memkit.internal.PageRelease.pageUp(size);
     }
 
     static void writePattern(Buffer b, long pattern) {
