@@ -246,6 +246,16 @@ final class LongTable {
     }
 
     /**
+     * Reads the first word of both of {@code hash}'s buckets and returns them mixed, so a batched get can start
+     * the cache misses of many keys before it compares any (see {@code LongLongMap.getAll}).
+     */
+    static long touch(MemorySegment mem, int buckets, long hash) {
+        int first = firstBucket(hash, buckets);
+        int second = secondBucket(hash, first, buckets);
+        return mem.get(LONG, (long) first * BUCKET_BYTES) ^ mem.get(LONG, (long) second * BUCKET_BYTES);
+    }
+
+    /**
      * {@link #find} for a writer, who mostly looks up absent keys (and so reads both buckets): the first slot of
      * each bucket is read before either is compared, so the two cache misses overlap instead of following each
      * other.

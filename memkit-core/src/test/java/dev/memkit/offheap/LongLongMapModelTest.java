@@ -103,6 +103,13 @@ class LongLongMapModelTest {
                 for (Map.Entry<Long, Long> e : model.entrySet()) {
                     assertEquals(e.getValue(), map.getOrDefault(e.getKey(), -1));
                 }
+                long[] got = new long[keys.length];
+                got[0] = 111;                         // outside [from, to): must not be written
+                map.getAll(keys, got, 1, keys.length, -1);
+                assertEquals(111, got[0]);
+                for (int i = 1; i < keys.length; i++) {
+                    assertEquals(model.getOrDefault(keys[i], -1L), got[i], "getAll agrees with the model");
+                }
                 assertFalse(!model.containsKey(12345L) && map.containsKey(12345));
                 assertFalse(!model.containsKey(67890L) && map.containsKey(67890));
             }
@@ -148,6 +155,41 @@ class LongLongMapModelTest {
             assertThrows(IndexOutOfBoundsException.class, () -> map.putAll(new long[3], new long[3], 2, 1));
             assertEquals(0, map.putAll(new long[3], new long[3], 1, 1));
             assertEquals(0, map.size());
+        }
+    }
+
+    @Test
+    void getAllChecksItsRangeAndTheMap() {
+        LongLongMap map = LongLongMap.builder().build();
+        assertThrows(IndexOutOfBoundsException.class, () -> map.getAll(new long[3], new long[2], 0, 3, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> map.getAll(new long[3], new long[3], 2, 1, 0));
+        map.getAll(new long[3], new long[3], 1, 1, 0);
+        map.close();
+        assertThrows(IllegalStateException.class, () -> map.getAll(new long[3], new long[3], 0, 3, 0));
+    }
+
+    @Test
+    void getAllFindsEveryKeyOfAMapLargerThanTheCpuCaches() {
+        int n = 2_500_000; // ~44 MB of tables
+        long[] keys = new long[n];
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = (i + 1) * 0x9E3779B97F4A7C15L;
+            values[i] = i;
+        }
+        try (LongLongMap map = LongLongMap.builder().expectedSize(n).build()) {
+            map.putAll(keys, values, 0, n);
+            long[] got = new long[n];
+            map.getAll(keys, got, 0, n, -1);
+            for (int i = 0; i < n; i++) {
+                if (got[i] != i) {
+                    assertEquals(i, got[i], "getAll of key " + i);
+                }
+            }
+            for (int i = 0; i < n; i += 101) {
+                assertEquals(i, map.getOrDefault(keys[i], -1));
+                assertEquals(-1, map.getOrDefault(keys[i] + 1, -1));
+            }
         }
     }
 

@@ -73,6 +73,8 @@ class LongLongMapStressTest {
                 int seed = 100 + r;
                 threads.add(Thread.ofPlatform().start(() -> {
                     SplittableRandom rnd = new SplittableRandom(seed);
+                    long[] batch = new long[40];
+                    long[] got = new long[40];
                     try {
                         while (!done.get() && System.nanoTime() < cap) {
                             long s = -1 - rnd.nextLong(stable);
@@ -84,6 +86,21 @@ class LongLongMapStressTest {
                             long v = map.getOrDefault(key, Long.MIN_VALUE);
                             if (v != Long.MIN_VALUE && (v - key * SALT < 0 || v - key * SALT >= 1000)) {
                                 throw new AssertionError("key " + key + " read a value of another key: " + v);
+                            }
+                            if (seed % 2 == 0) {                      // half the readers also read in batches
+                                for (int b = 0; b < batch.length; b++) {
+                                    batch[b] = b % 2 == 0 ? -1 - rnd.nextLong(stable)
+                                            : rnd.nextLong(50_000L * writers);
+                                }
+                                map.getAll(batch, got, 0, batch.length, Long.MIN_VALUE);
+                                for (int b = 0; b < batch.length; b++) {
+                                    long k = batch[b];
+                                    long d = got[b] - k * SALT;
+                                    boolean ok = k < 0 ? d == 0 : got[b] == Long.MIN_VALUE || (d >= 0 && d < 1000);
+                                    if (!ok) {
+                                        throw new AssertionError("getAll read key " + k + " as " + got[b]);
+                                    }
+                                }
                             }
                         }
                     } catch (Throwable e) {
