@@ -29,8 +29,12 @@ import java.util.concurrent.atomic.LongAdder;
 public final class BigHeapChild {
     private BigHeapChild() {}
 
-    /** A store under test: how to put, how to get, and how much native memory it holds. */
-    record Store(KeyValue put, java.util.function.LongUnaryOperator get, java.util.function.LongSupplier offHeap) {
+    /**
+     * A store under test: how to put, how to get (one key, and a batch if the store has a batched get, else
+     * null), and how much native memory it holds.
+     */
+    record Store(KeyValue put, java.util.function.LongUnaryOperator get, BatchGet batchGet,
+                 java.util.function.LongSupplier offHeap) {
         void put(long k, long v) {
             put.accept(k, v);
         }
@@ -47,6 +51,11 @@ public final class BigHeapChild {
     /** A put of a primitive key and value. */
     interface KeyValue {
         void accept(long k, long v);
+    }
+
+    /** A batched get: the value of every key into {@code values} (0 when absent). */
+    interface BatchGet {
+        void get(long[] keys, long[] values);
     }
 
     /** GC pauses and concurrent cycles of the current phase, from the collectors' notifications. */
@@ -137,16 +146,36 @@ public final class BigHeapChild {
             AtomicBoolean stop = new AtomicBoolean();
             long total = entries;
             LongAdder reads = new LongAdder();
+            LongAdder batchedReads = new LongAdder();
             List<Thread> workers = new ArrayList<>();
             int cores = Runtime.getRuntime().availableProcessors();
             for (int c = 0; c < cores; c++) {
                 int seed = c;
                 workers.add(Thread.ofPlatform().name("churn-" + c).start(() -> churn(stop, seed)));
             }
+            // One reader. A store with a batched get reads one key at a time for the first half of the window and
+            // in batches for the second, so both rates come from the same run under the same churn.
+            long churnStart = System.nanoTime();
+            long halfway = churnStart + seconds * 500_000_000L;
+            long[] batchStartNanos = {0};
             workers.add(Thread.ofPlatform().name("reader").start(() -> {
                 SplittableRandom rnd = new SplittableRandom(7);
+                long[] keys = new long[1024];
+                long[] values = new long[1024];
                 long sink = 0;
                 while (!stop.get() && s0 != null) {
+                    if (s0.batchGet() != null && System.nanoTime() >= halfway) {
+                        if (batchStartNanos[0] == 0) {
+                            batchStartNanos[0] = System.nanoTime();
+                        }
+                        for (int i = 0; i < keys.length; i++) {
+                            keys[i] = key(rnd.nextLong(Math.max(1, total)));
+                        }
+                        s0.batchGet().get(keys, values);
+                        sink += values[0];
+                        batchedReads.add(keys.length);
+                        continue;
+                    }
                     for (int i = 0; i < 1024; i++) {
                         sink += s0.get(key(rnd.nextLong(Math.max(1, total))));
                     }
@@ -156,7 +185,6 @@ public final class BigHeapChild {
                     System.out.print("");
                 }
             }));
-            long churnStart = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             long javaCpu1 = javaThreadsCpu(threads);
             long cpu1 = os.getProcessCpuTime();
@@ -175,7 +203,14 @@ public final class BigHeapChild {
                 out.add("churnConcurrentGcMs=" + gc.concurrentNanos / 1_000_000);
             }
             out.add("churnVmCpuMs=" + Math.max(0, (cpu1 - cpu0) - (javaCpu1 - javaCpu0)) / 1_000_000);
-            out.add("readsPerSecond=" + (long) (reads.sum() / churnSeconds));
+            long churnEnd = churnStart + (long) (churnSeconds * 1e9);
+            if (batchStartNanos[0] == 0) {
+                out.add("readsPerSecond=" + (long) (reads.sum() / churnSeconds));
+            } else {
+                out.add("readsPerSecond=" + (long) (reads.sum() / ((batchStartNanos[0] - churnStart) / 1e9)));
+                double batchedSeconds = (churnEnd - batchStartNanos[0]) / 1e9;
+                out.add("batchedReadsPerSecond=" + (long) (batchedReads.sum() / batchedSeconds));
+            }
             out.add("entries=" + entries);
             out.add("ok=true");
             sampler.write(report, out);
@@ -246,16 +281,17 @@ public final class BigHeapChild {
         return new Store(map::put, k -> {
             Long v = map.get(k);
             return v == null ? 0 : v;
-        }, () -> 0);
+        }, null, () -> 0);
     }
 
     private static Store fastutilStore() {
         it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap map = new it.unimi.dsi.fastutil.longs.Long2LongOpenHashMap();
-        return new Store(map::put, map::get, () -> 0);
+        return new Store(map::put, map::get, null, () -> 0);
     }
 
     private static Store memkitStore() {
         LongLongMap map = LongLongMap.builder().expectedSize(0).build();   // grows from empty, like the others
-        return new Store(map::put, k -> map.getOrDefault(k, 0), map::nativeBytes);
+        return new Store(map::put, k -> map.getOrDefault(k, 0), (keys, values) -> map.getAll(keys, values, 0,
+                keys.length, 0), map::nativeBytes);
     }
 }

@@ -138,6 +138,9 @@ public final class BigHeapCommand implements Callable<Integer> {
         metric(sb, runs, "  GC+VM CPU time", "churnVmCpuMs", r -> ms(r.num("churnVmCpuMs")), hash, memkit);
         metric(sb, runs, "  reads/s", "readsPerSecond",
                 r -> String.format(Locale.ROOT, "%,.0f", r.num("readsPerSecond")), hash, memkit);
+        row(sb, "  reads/s, getAll", runs.stream().map(r -> r.kv().containsKey("batchedReadsPerSecond")
+                ? String.format(Locale.ROOT, "%,.0f", r.num("batchedReadsPerSecond")) : "–").toList(),
+                ratio(memkit.num("batchedReadsPerSecond"), hash.num("readsPerSecond")));
         return sb.toString();
     }
 

@@ -19,9 +19,11 @@ class BigHeapDemoTest {
                 "--report", report.toString());
         assertEquals(0, o.exit(), o.out() + o.err());
         for (String row : new String[] {"load time", "batched (putAll)", "bytes/entry (RSS)", "max pause",
-            "GC+VM CPU time", "reads/s"}) {
+            "GC+VM CPU time", "reads/s", "reads/s, getAll"}) {
             assertTrue(o.out().contains(row), row + " in\n" + o.out());
         }
+        String batchedReads = o.out().lines().filter(l -> l.contains("reads/s, getAll")).findFirst().orElseThrow();
+        assertTrue(batchedReads.matches(".*[1-9][\\d,]* .*"), "memkit's batched reads are counted: " + batchedReads);
         String batched = o.out().lines().filter(l -> l.contains("batched (putAll)")).findFirst().orElseThrow();
         assertTrue(batched.matches(".*\\d+\\.\\d s.*"), "memkit's batched load is timed: " + batched);
         String html = Files.readString(report);
