@@ -113,7 +113,8 @@ final class BigBlockPages {
 
     /**
      * Purges up to {@code maxBlocks} idle blocks, biggest classes first, until resident idle memory is within the
-     * allowance.
+     * allowance. Stops at the first block whose pages could not be dropped ({@code madvise} failed): it goes back
+     * with its pages on top of its stack, where the next try would take it again, endlessly.
      */
     private void shrinkResidentIdle(long demand, int maxBlocks) {
         int purged = 0;
@@ -121,10 +122,14 @@ final class BigBlockPages {
             Block b;
             while (purged < maxBlocks && idleResident() > allowance(demand)
                     && (b = depots[k].takeIdle(true)) != null) {
-                if (PageRelease.release(b.slab.memory, b.offset, b.offset + b.dirty) > 0) {
+                boolean dropped = PageRelease.release(b.slab.memory, b.offset, b.offset + b.dirty) > 0;
+                if (dropped) {
                     b.dirty = 0;
                 }
                 depots[k].give(b);
+                if (!dropped) {
+                    return;
+                }
                 purged++;
             }
         }
