@@ -3,7 +3,6 @@ package dev.memkit.offheap;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.PageRelease;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
@@ -52,7 +51,7 @@ public final class LongLongMap implements AutoCloseable {
         }
     }
 
-    private final Segment[] segments;
+    private final MapSegment[] segments;
     private final int shift;                  // (hash >>> shift) & mask = segment index (a shift by 64 is by 0)
     private final int mask;
     private final boolean concurrent;
@@ -64,43 +63,18 @@ public final class LongLongMap implements AutoCloseable {
     @SuppressWarnings("unused") // written by getAll only so that its bucket touches are not optimised away
     private long touchSink;
 
-    /**
-     * One independently locked and grown part of the map. It is its own lock, and keeps its table's memory and
-     * bucket count beside the lock state, so a get finds the address of its bucket through one object instead of
-     * three: fewer dependent loads stand before the table's cache miss. All fields are written under the write
-     * lock; an optimistic reader may see {@code mem} and {@code buckets} of different tables mid-growth, which
-     * at worst reads a wrong slot or throws, and the stamp it validates afterwards sends it to the read lock.
-     */
-    private static final class Segment extends StampedLock {
-        @java.io.Serial
-        private static final long serialVersionUID = 1L;   // StampedLock is Serializable; segments never are
-
-        transient LongTable table;
-        transient MemorySegment mem;      // table.memory()
-        transient int buckets;            // table.buckets
-        transient boolean hasZero;        // key 0 cannot live in a table (0 marks an empty slot)
-        transient long zeroValue;
-        transient boolean dirty;          // changed since the last sync (persistent maps)
-
-        void setTable(LongTable t) {
-            table = t;
-            mem = t.memory();
-            buckets = t.buckets;
-        }
-    }
-
     LongLongMap(LongLongMapBuilder b) {
         PageRelease.available(); // binds madvise now (tens of ms, once per JVM), not inside the put that first grows
         concurrent = b.concurrent;
         int n = b.segments;
-        segments = new Segment[n];
+        segments = new MapSegment[n];
         shift = 64 - Integer.numberOfTrailingZeros(n);
         mask = n - 1;
         int perSegment = LongTable.capacityFor((b.expectedSize + n - 1) / n);
         files = b.directory == null ? null : MapFiles.create(b.directory, n, MapFiles.LONG_MAP);
         try {
             for (int i = 0; i < n; i++) {
-                segments[i] = new Segment();
+                segments[i] = new MapSegment();
                 segments[i].setTable(new LongTable(perSegment, b.budget));
                 segments[i].dirty = true;
             }
@@ -122,13 +96,13 @@ public final class LongLongMap implements AutoCloseable {
             files.close();
             throw new IllegalArgumentException(files.dir + ": corrupt manifest (" + n + " segments)");
         }
-        segments = new Segment[n];
+        segments = new MapSegment[n];
         shift = 64 - Integer.numberOfTrailingZeros(n);
         mask = n - 1;
         try {
             for (int i = 0; i < n; i++) {
                 MapFiles.LoadedSegment l = files.load(i, verify);
-                Segment s = new Segment();
+                MapSegment s = new MapSegment();
                 s.setTable(new LongTable(l.table(), l.arena(), l.capacity(), l.size(), null));
                 s.hasZero = l.hasZero();
                 s.zeroValue = l.zeroValue();
@@ -142,7 +116,7 @@ public final class LongLongMap implements AutoCloseable {
 
     /** Frees whatever tables exist and unlocks the directory (a failed open or build). */
     private void release() {
-        for (Segment s : segments) {
+        for (MapSegment s : segments) {
             if (s != null && s.table != null) {
                 s.table.free();
             }
@@ -195,7 +169,7 @@ public final class LongLongMap implements AutoCloseable {
     /** Writes the changed segments and commits the manifest; the caller holds this map's monitor. */
     private void writeChanges() {
         for (int i = 0; i < segments.length; i++) {
-            Segment s = segments[i];
+            MapSegment s = segments[i];
             long stamp = concurrent ? s.writeLock() : 0;
             try {
                 if (s.dirty) {
@@ -229,7 +203,7 @@ public final class LongLongMap implements AutoCloseable {
         return new LongLongMapBuilder();
     }
 
-    private Segment segmentFor(long hash) {
+    private MapSegment segmentFor(long hash) {
         return segments[segmentIndex(hash)];
     }
 
@@ -259,15 +233,15 @@ public final class LongLongMap implements AutoCloseable {
     private long lookup(long key, long defaultValue, boolean presence) {
         ensureOpen();
         long h = LongTable.mix(key);
-        Segment s = segmentFor(h);
+        MapSegment s = segmentFor(h);
         if (!concurrent) {
-            return read(s, key, h, defaultValue, presence);
+            return s.read(key, h, defaultValue, presence);
         }
         StampedLock lock = s;
         long stamp = lock.tryOptimisticRead();
         if (stamp != 0) {
             try {
-                long v = read(s, key, h, defaultValue, presence);
+                long v = s.read(key, h, defaultValue, presence);
                 if (lock.validate(stamp)) {
                     return v;
                 }
@@ -278,22 +252,10 @@ public final class LongLongMap implements AutoCloseable {
         stamp = lock.readLock();
         try {
             ensureOpen();
-            return read(s, key, h, defaultValue, presence);
+            return s.read(key, h, defaultValue, presence);
         } finally {
             lock.unlockRead(stamp);
         }
-    }
-
-    private static long read(Segment s, long key, long h, long defaultValue, boolean presence) {
-        if (key == 0) {
-            return presence ? (s.hasZero ? 1 : 0) : s.hasZero ? s.zeroValue : defaultValue;
-        }
-        MemorySegment mem = s.mem;
-        int i = LongTable.find(mem, s.buckets, h);
-        if (presence) {
-            return i < 0 ? 0 : 1;
-        }
-        return i < 0 ? defaultValue : LongTable.value(mem, i);
     }
 
     /**
@@ -319,23 +281,14 @@ public final class LongLongMap implements AutoCloseable {
         for (int at = from; at < to; at += GET_BATCH) {
             int end = Math.min(to, at + GET_BATCH);
             for (int i = at; i < end; i++) {
-                touched ^= touch(LongTable.mix(keys[i]));
+                long h = LongTable.mix(keys[i]);
+                touched ^= segmentFor(h).touch(h);
             }
             for (int i = at; i < end; i++) {
                 values[i] = lookup(keys[i], defaultValue, false);
             }
         }
         touchSink = touched; // the touches' only use: keeps the JIT from dropping them
-    }
-
-    /** A hint: reads the first word of both candidate buckets, without the lock; any failure just skips it. */
-    private long touch(long hash) {
-        Segment s = segmentFor(hash);
-        try {
-            return LongTable.touch(s.mem, s.buckets, hash);
-        } catch (IllegalStateException | IndexOutOfBoundsException racedWithAWriter) {
-            return 0;
-        }
     }
 
     /**
@@ -362,12 +315,12 @@ public final class LongLongMap implements AutoCloseable {
     public boolean put(long key, long value) {
         ensureOpen();
         long h = LongTable.mix(key);
-        Segment s = segmentFor(h);
+        MapSegment s = segmentFor(h);
         long stamp = concurrent ? s.writeLock() : 0;
         try {
             ensureOpen();
             s.dirty = true;
-            return putLocked(s, h, value);
+            return s.putLocked(h, value);
         } finally {
             if (concurrent) {
                 s.unlockWrite(stamp);
@@ -432,75 +385,17 @@ public final class LongLongMap implements AutoCloseable {
      * Puts the batch entries {@code [a, b)} of {@code hashes}/{@code values} into one segment under one write
      * lock (hash 0 is key 0); returns how many keys were new.
      */
-    private int fill(Segment s, long[] hashes, long[] values, int a, int b) {
+    private int fill(MapSegment s, long[] hashes, long[] values, int a, int b) {
         long stamp = concurrent ? s.writeLock() : 0;
         try {
             ensureOpen();
             s.dirty = true;
-            LongTable t = s.table;
-            // Size the table for the batch once, from the share of new keys in a sample of it: looking every key
-            // up first would cost a cache miss per entry; an underestimate just grows by steps while filling.
-            int sample = Math.min(b - a, 64);
-            int newInSample = 0;
-            for (int k = a; k < a + sample; k++) {
-                if (hashes[k] != 0 && t.findBoth(hashes[k]) < 0) {
-                    newInSample++;
-                }
-            }
-            long fresh = (long) (b - a) * newInSample / sample;
-            if (t.size + fresh > t.maxSize) {
-                int cap = t.capacity;
-                while ((long) (cap * LongTable.MAX_LOAD) < t.size + fresh) {
-                    cap = LongTable.grownCapacity(cap);
-                }
-                replaceTable(s, cap);
-            }
-            int added = 0;
-            for (int k = a; k < b; k++) {
-                added += putLocked(s, hashes[k], values[k]) ? 1 : 0;
-            }
-            return added;
+            return s.fillLocked(hashes, values, a, b);
         } finally {
             if (concurrent) {
                 s.unlockWrite(stamp);
             }
         }
-    }
-
-    /**
-     * Puts one entry of hash {@code h} ({@code 0} is key 0) into the segment, growing its table by steps until a
-     * new key fits; returns whether the key was new. The one place {@link #put} and {@link #putAll} share. Caller
-     * holds the write lock.
-     */
-    private static boolean putLocked(Segment s, long h, long value) {
-        if (h == 0) {                                 // mix is a bijection: only key 0 has hash 0
-            boolean fresh = !s.hasZero;
-            s.hasZero = true;
-            s.zeroValue = value;
-            return fresh;
-        }
-        LongTable t = s.table;
-        int i = t.findBoth(h);
-        if (i >= 0) {
-            t.setValue(i, value);
-            return false;
-        }
-        while (!t.insertNew(h, value)) {
-            if (t.refusedWhileSparse()) {
-                throw LongTable.collidingKeys();
-            }
-            t = replaceTable(s, LongTable.grownCapacity(t.capacity));
-        }
-        return true;
-    }
-
-    /** Moves the segment to a table of {@code capacity} slots with the same entries, freeing the old one. */
-    private static LongTable replaceTable(Segment s, int capacity) {
-        LongTable old = s.table;
-        LongTable bigger = old.grow(capacity);
-        s.setTable(bigger);
-        old.free();
-        return bigger;
     }
 
     /**
@@ -513,7 +408,7 @@ public final class LongLongMap implements AutoCloseable {
     public boolean remove(long key) {
         ensureOpen();
         long h = LongTable.mix(key);
-        Segment s = segmentFor(h);
+        MapSegment s = segmentFor(h);
         long stamp = concurrent ? s.writeLock() : 0;
         try {
             ensureOpen();
@@ -547,7 +442,7 @@ public final class LongLongMap implements AutoCloseable {
     public long size() {
         ensureOpen();
         long n = 0;
-        for (Segment s : segments) {
+        for (MapSegment s : segments) {
             long stamp = concurrent ? s.readLock() : 0;
             try {
                 n += s.table.size + (s.hasZero ? 1 : 0);
@@ -568,7 +463,7 @@ public final class LongLongMap implements AutoCloseable {
     public long nativeBytes() {
         ensureOpen();
         long n = 0;
-        for (Segment s : segments) {
+        for (MapSegment s : segments) {
             long stamp = concurrent ? s.readLock() : 0;
             try {
                 n += LongTable.bytesFor(s.table.capacity);
@@ -602,7 +497,7 @@ public final class LongLongMap implements AutoCloseable {
     public void forEach(EntryConsumer action) {
         Objects.requireNonNull(action, "action");
         ensureOpen();
-        for (Segment s : segments) {
+        for (MapSegment s : segments) {
             long stamp = concurrent ? s.readLock() : 0;
             try {
                 if (s.hasZero) {
@@ -626,7 +521,7 @@ public final class LongLongMap implements AutoCloseable {
     /** Removes every entry, keeping the tables' memory. */
     public void clear() {
         ensureOpen();
-        for (Segment s : segments) {
+        for (MapSegment s : segments) {
             long stamp = concurrent ? s.writeLock() : 0;
             try {
                 s.table.clear();
@@ -661,7 +556,7 @@ public final class LongLongMap implements AutoCloseable {
         if (files != null) {
             files.close();
         }
-        for (Segment s : segments) {
+        for (MapSegment s : segments) {
             long stamp = concurrent ? s.writeLock() : 0;
             try {
                 s.table.free();
