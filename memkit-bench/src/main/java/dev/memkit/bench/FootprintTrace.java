@@ -13,8 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Issue benchmark 3, the footprint trace. Each of 2 threads keeps a ring of 256 live buffers of log-uniform
  * random size (1 B to 16 MiB), replacing one per step and touching every page of the new one. Reports peak RSS
- * over peak live bytes (RSS above the JVM's own baseline, read from /proc/self/status before the trace) and
- * buffers per second. Every allocator runs in its own JVM so their footprints do not mix.
+ * over peak live bytes (RSS above the JVM's own baseline, read from /proc/self/status before the trace), buffers
+ * per second, and the process's minor page faults per buffer (the rings' fill included). Every allocator runs in
+ * its own JVM so their footprints do not mix. {@code touch-only} (run by name) is the trace's ceiling: every buffer
+ * pre-faulted, no allocator cost.
  *
  * <p>Run all: {@code java --enable-native-access=ALL-UNNAMED -cp memkit-bench/target/benchmarks.jar
  * dev.memkit.bench.FootprintTrace}. One: append an allocator name (memkit, malloc, netty-pooled, ...).
