@@ -27,9 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * into equal blocks of one class, so one native allocation serves many buffers. A request is rounded up to
  * its class ({@link SizeClasses}); a request above the largest class gets a dedicated allocation freed at
  * release. With {@link BufferPoolBuilder#pageRelease(boolean) page release} (on by default, effective when memkit
- * has native access on Linux), big classes' slabs are mapped directly and their idle pages go back to the OS. An acquire first pops from the caller's thread-cache stripe ({@link Stripe}), then refills the
- * stripe from the class's {@link ClassDepot} in a batch, then carves a new slab if the limit allows, and
- * finally reclaims (flushes caches, frees idle slabs, polls leaks) and waits for a release.
+ * has native access on Linux), big classes' slabs are mapped directly and their idle pages go back to the OS
+ * ({@link BigBlockPages}). An acquire first pops from the caller's thread-cache stripe ({@link Stripe}), then
+ * refills the stripe from the class's {@link ClassDepot} in a batch, then carves a new slab if the limit allows
+ * ({@link SlabSupply}), and finally reclaims (flushes caches, frees idle slabs, polls leaks) and waits for a
+ * release.
  *
  * <h2>Ownership and thread-safety</h2>
  * The pool owns all native memory; a lease owns its block until released. Every method is thread-safe.
@@ -414,8 +416,10 @@ public final class BufferPool implements AutoCloseable {
         try {
             Stripe.ClassCache k = s.cache(c, cacheLimit[c]);
             long blockSize = classes.size(c);
-            overflowed = (k.count == k.blocks.length || s.cachedBytes + blockSize > stripeBytes)
-                    && makeRoom(s, k, depots[c]);
+            overflowed = k.count == k.blocks.length || s.cachedBytes + blockSize > stripeBytes;
+            if (overflowed) {
+                makeRoom(s, k, depots[c]);
+            }
             int n = k.count;
             k.blocks[n] = block;
             k.count = n + 1;
@@ -432,9 +436,11 @@ public final class BufferPool implements AutoCloseable {
         return true;
     }
 
-    /** Makes room for one block of {@code d} in a full stripe (caller holds it): half the class goes to the depot, or
-     * everything when the stripe's bytes are at their bound. Returns true. */
-    private boolean makeRoom(Stripe s, Stripe.ClassCache k, ClassDepot d) {
+    /**
+     * Makes room for one block of {@code d} in a full stripe (caller holds it): half the class goes to the depot,
+     * or everything when the stripe's bytes are at their bound.
+     */
+    private void makeRoom(Stripe s, Stripe.ClassCache k, ClassDepot d) {
         if (k.count == k.blocks.length) {
             int half = Math.max(1, k.count / 2);
             int keep = k.count - half;
@@ -445,7 +451,6 @@ public final class BufferPool implements AutoCloseable {
         if (s.cachedBytes + d.blockSize > stripeBytes) {
             s.flushAll(depots);
         }
-        return true;
     }
 
     /** Releases to the depot (uncached classes, busy stripes, a closed pool) or frees a huge allocation. */

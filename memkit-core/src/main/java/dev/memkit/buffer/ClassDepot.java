@@ -86,14 +86,15 @@ final class ClassDepot {
         return n | fresh;
     }
 
+    /** How many entries from the top {@link #takeIdle} searches for a resident block. */
+    static final int RESIDENT_SCAN = 8;
+
     /**
      * Pops one free block without carving, or returns null: with {@code residentOnly}, the most recent block whose
      * pages are still resident ({@link Block#dirty} above 0) among the top {@link #RESIDENT_SCAN} (a bounded scan,
      * so a long stack costs no more; purged blocks go to the bottom, so it seldom misses), so reuse costs no page
      * faults; otherwise the top.
      */
-    static final int RESIDENT_SCAN = 8;
-
     synchronized Block takeIdle(boolean residentOnly) {
         int i = size - 1;
         if (residentOnly) {

@@ -18,8 +18,9 @@ import java.util.function.Consumer;
  *
  * <p><b>Design.</b> Every block carries one long-lived phantom {@link Block.Watch} (see {@link Block}), so
  * watching a lease allocates nothing: acquire stores the requested size and the site (null unless sampled) in
- * the watch; release touches it only in PARANOID mode, to close the lease's guard. Every mode but {@link LeakDetection#DISABLED} therefore counts and
- * reclaims every leak; the modes differ only in how many acquisition sites they record.
+ * the watch; release touches it only in PARANOID mode, to close the lease's guard. Every mode but
+ * {@link LeakDetection#DISABLED} therefore counts and reclaims every leak; the modes differ only in how many
+ * acquisition sites they record.
  *
  * <p><b>Concurrency.</b> A watch is enqueued only once its block is unreachable, when no release of it can
  * happen any more, so {@link #poll} never races a release for a block. {@link #poll} may run on any thread:

@@ -15,8 +15,9 @@ import dev.memkit.internal.TryLock;
  * batches.
  *
  * <p><b>Concurrency.</b> Every field is guarded by the {@link TryLock} this stripe extends. On the
- * acquire/release paths a contended stripe is never waited for: the caller tries one neighbour, then goes to the depot. The holder may block inside
- * (on a depot monitor, or in malloc), so nobody may spin on a stripe without backing off.
+ * acquire/release paths a contended stripe is never waited for: the caller tries one neighbour, then goes to the
+ * depot. The holder may block inside (on a depot monitor, or in malloc), so nobody may spin on a stripe without
+ * backing off.
  *
  * <p><b>Bounds.</b> At most {@code maxBytes} cached in all, and per class at most {@code limit[c]} blocks;
  * classes whose limit is zero are never cached here.

@@ -50,13 +50,12 @@ import java.util.function.Predicate;
  * poll every 100 ms, or {@link #stats()} is called, and a {@link LeaseLeakReport} goes to the leak listener (logged
  * by default). Recovery needs a GC to have run; an acquire whose timeout ran out therefore asks for one
  * ({@code System.gc()}, at most once a second per pool, as the JDK does before it fails a direct-buffer allocation)
- * and waits up to 200 ms more for the slots it frees. The object itself is gone by then, so the destroy hook cannot
- * run for it. Watching costs nothing
- * per lease; recording the acquisition site does (a stack capture, microseconds), so a leak-free pool records
- * none under {@link LeakDetection#SAMPLED}: once the pool has seen a leak, one lease in {@code leakSamplingRate}
- * per slot records its site, so later reports say where. {@link LeakDetection#ALL} and
- * {@link LeakDetection#PARANOID} record every site from the start. With {@link LeakDetection#DISABLED}, a leaked slot stays
- * lost until the pool is closed.
+ * and waits up to 200 ms more, after the GC, for the slots it frees. The object itself is gone by then, so the
+ * destroy hook cannot run for it. Watching costs nothing per lease; recording the acquisition site does (a stack
+ * capture, microseconds), so a leak-free pool records none under {@link LeakDetection#SAMPLED}: once the pool has
+ * seen a leak, one lease in {@code leakSamplingRate} per slot records its site, so later reports say where.
+ * {@link LeakDetection#ALL} and {@link LeakDetection#PARANOID} record every site from the start. With
+ * {@link LeakDetection#DISABLED}, a leaked slot stays lost until the pool is closed.
  *
  * <h2>Ownership and thread-safety</h2>
  * The pool owns its objects; a lease holder owns one object until it releases the lease. Every method is
@@ -270,7 +269,8 @@ public final class BoundedPool<T> implements AutoCloseable {
                         // Before giving up: leased objects may be leaks no GC has found yet (see GcRequests).
                         askedForGc = true;
                         if (gcRequests.request()) {
-                            allowedNanos += LEAK_GC_GRACE_NANOS;
+                            // The grace runs from the GC's end: a full GC of a big heap may outlast it.
+                            allowedNanos = System.nanoTime() - start + LEAK_GC_GRACE_NANOS;
                             continue;
                         }
                     }

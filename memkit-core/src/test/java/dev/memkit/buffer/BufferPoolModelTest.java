@@ -16,8 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Random acquire/release/trim sequences, checked step by step against a model of the live leases: the pool's
- * counts and bytes match the model (page release's view of big-lease demand too), its native footprint stays within the limit and covers the leases, every
- * lease still holds the pattern its holder wrote, and everything is returned at the end.
+ * counts and bytes match the model (page release's view of big-lease demand too), its native footprint stays
+ * within the limit and covers the leases, every lease still holds the pattern its holder wrote, and everything is
+ * returned at the end.
  */
 class BufferPoolModelTest {
     private static final long LIMIT = 64L << 20;

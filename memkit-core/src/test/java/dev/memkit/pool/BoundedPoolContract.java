@@ -392,6 +392,8 @@ abstract class BoundedPoolContract {
         BoundedPool<Conn> pool = unchecked(b -> b.capacity(1).leakListener(r -> { }));
         abandon(pool);
         if (!recoversEveryLeak()) {
+            assertThrows(PoolTimeoutException.class, () -> pool.acquire(java.time.Duration.ofMillis(200)),
+                    "an unwatched leaked slot stays lost, GC or not");
             pool.close();
             return;
         }
