@@ -10,8 +10,10 @@ import java.util.SplittableRandom;
  * Off-heap issue: throughput of independent gets of random present keys in a map larger than the CPU caches, one
  * thread, no churn: memkit's {@code getOrDefault} one key at a time, its batched {@code getAll}, and fastutil's
  * {@code get}, on the same keys in the same JVM. Five rounds of 8 M gets; each prints ns per get.
- * Run: {@code java -Xmx8g -cp memkit-bench/target/benchmarks.jar dev.memkit.bench.MapGets entries [unsynchronized]}
- * (the second argument builds memkit's map with {@code concurrent(false)}).
+ * Run: {@code java -Xmx8g -cp memkit-bench/target/benchmarks.jar dev.memkit.bench.MapGets entries
+ * [concurrent|unsynchronized] [fastutil load factor]} (the second argument builds memkit's map with
+ * {@code concurrent(false)}; the third is fastutil's load factor, 0.75 by default, which at 30 M entries leaves its
+ * power-of-two table 45% full: 28.5 M entries with 0.9 fill it to 85%, near memkit's density).
  */
 public final class MapGets {
     private static final int GETS = 8_000_000;
@@ -28,7 +30,8 @@ public final class MapGets {
             keys[i] = rnd.nextLong();
             values[i] = i;
         }
-        Long2LongOpenHashMap fastutil = new Long2LongOpenHashMap();
+        float loadFactor = args.length > 2 ? Float.parseFloat(args[2]) : Long2LongOpenHashMap.DEFAULT_LOAD_FACTOR;
+        Long2LongOpenHashMap fastutil = new Long2LongOpenHashMap(Long2LongOpenHashMap.DEFAULT_INITIAL_SIZE, loadFactor);
         for (int i = 0; i < entries; i++) {
             fastutil.put(keys[i], values[i]);
         }
@@ -41,8 +44,8 @@ public final class MapGets {
             for (int i = 0; i < entries; i += 4_000_000) {
                 map.putAll(keys, values, i, Math.min(entries, i + 4_000_000));
             }
-            System.out.printf(Locale.ROOT, "%,d entries, %s map; ns per get:%n", entries,
-                    concurrent ? "concurrent" : "unsynchronized");
+            System.out.printf(Locale.ROOT, "%,d entries, %s map, fastutil load factor %.2f; ns per get:%n", entries,
+                    concurrent ? "concurrent" : "unsynchronized", loadFactor);
             for (int round = 0; round < 5; round++) {
                 long t0 = System.nanoTime();
                 long single = 0;

@@ -178,7 +178,7 @@ final class LongTable {
         return k;
     }
 
-    private static int firstBucket(long hash, int buckets) {
+    static int firstBucket(long hash, int buckets) {
         return (int) (((hash & 0xFFFF_FFFFL) * buckets) >>> 32);
     }
 
