@@ -11,7 +11,9 @@ import java.util.Locale;
  * {@code putAll} in batches of a given size. Keys as in {@code memkit demo bigheap}. Three rounds; each prints
  * its time.
  * Run: {@code java -Xmx3g -cp memkit-bench/target/benchmarks.jar dev.memkit.bench.BulkLoad entries
- * (fastutil|memkit|batch-SIZE)}
+ * (fastutil|fastutil-LOADFACTOR|memkit|memkit-unsynchronized|batch-SIZE)} ({@code fastutil-0.9} loads fastutil
+ * with load factor 0.9, so that at 28.5 M entries its table ends as full as memkit's, 85%;
+ * {@code memkit-unsynchronized} puts one at a time into a map built with {@code concurrent(false)}).
  */
 public final class BulkLoad {
     private BulkLoad() {}
@@ -26,15 +28,19 @@ public final class BulkLoad {
         for (int round = 0; round < 3; round++) {
             long t0 = System.nanoTime();
             long size;
-            if (kind.equals("fastutil")) {
-                Long2LongOpenHashMap map = new Long2LongOpenHashMap();
+            if (kind.startsWith("fastutil")) {
+                float loadFactor = kind.startsWith("fastutil-") ? Float.parseFloat(kind.substring("fastutil-".length()))
+                        : Long2LongOpenHashMap.DEFAULT_LOAD_FACTOR;
+                Long2LongOpenHashMap map = new Long2LongOpenHashMap(Long2LongOpenHashMap.DEFAULT_INITIAL_SIZE,
+                        loadFactor);
                 for (long i = 0; i < entries; i++) {
                     map.put(key(i), i);
                 }
                 size = map.size();
             } else {
-                try (LongLongMap map = LongLongMap.builder().expectedSize(0).build()) {
-                    if (kind.equals("memkit")) {
+                try (LongLongMap map = LongLongMap.builder().expectedSize(0)
+                        .concurrent(!kind.equals("memkit-unsynchronized")).build()) {
+                    if (kind.startsWith("memkit")) {
                         for (long i = 0; i < entries; i++) {
                             map.put(key(i), i);
                         }
