@@ -40,11 +40,14 @@ public final class BulkLoad {
             } else {
                 try (LongLongMap map = LongLongMap.builder().expectedSize(0)
                         .concurrent(!kind.equals("memkit-unsynchronized")).build()) {
-                    if (kind.startsWith("memkit")) {
+                    if (kind.equals("memkit") || kind.equals("memkit-unsynchronized")) {
                         for (long i = 0; i < entries; i++) {
                             map.put(key(i), i);
                         }
                     } else {
+                        if (!kind.startsWith("batch-")) {
+                            throw new IllegalArgumentException("unknown kind of load: " + kind);
+                        }
                         int batch = (int) Math.min(entries, Long.parseLong(kind.substring("batch-".length())));
                         long[] keys = new long[batch];
                         long[] values = new long[batch];
