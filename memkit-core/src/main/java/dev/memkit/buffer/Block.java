@@ -33,7 +33,6 @@ final class Block {
     final int classIndex;            // slab.depot.classIndex, or -1 for a dedicated (huge) slab
     final long offset;               // of the block in memory
     Watch watch;                     // null when leaks are not watched; set before the block is published
-    long dirty;                      // purgeable classes: bytes from the start that may be resident (owner only)
 
     Block(Slab slab, long offset) {
         this.slab = slab;

@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * into equal blocks of one class, so one native allocation serves many buffers. A request is rounded up to
  * its class ({@link SizeClasses}); a request above the largest class gets a dedicated allocation freed at
  * release. With {@link BufferPoolBuilder#pageRelease(boolean) page release} (on by default, effective when memkit
- * has native access on Linux), big classes' slabs are mapped directly and their idle pages go back to the OS
- * ({@link BigBlockPages}). An acquire first pops from the caller's thread-cache stripe ({@link Stripe}), then
+ * has native access on Linux), the big classes the thread caches do not hold are served instead by runs of whole
+ * pages from large mappings, reused across classes, whose idle pages go back to the OS ({@link PageHeap}). An acquire first pops from the caller's thread-cache stripe ({@link Stripe}), then
  * refills the stripe from the class's {@link ClassDepot} in a batch, then carves a new slab if the limit allows
  * ({@link SlabSupply}), and finally reclaims (flushes caches, frees idle slabs, polls leaks) and waits for a
  * release.
@@ -81,7 +81,7 @@ public final class BufferPool implements AutoCloseable {
     private final PoolLimit limit;
     final IdleMemory idle;
     final boolean pageRelease;               // big blocks give pages back (PageRelease is available and not turned off)
-    final BigBlockPages bigPages;
+    final PageHeap pageHeap;                 // null without page release
     final HugeAllocations huge;
 
 
@@ -94,7 +94,6 @@ public final class BufferPool implements AutoCloseable {
         this.limit = new PoolLimit(b.limitBytes, b.budget);
         this.huge = new HugeAllocations(limit);
         AtomicLong depotIdle = new AtomicLong();
-        AtomicLong residentIdle = new AtomicLong(); // the purgeable classes' idle counter (see BigBlockPages)
         this.acquireTimeoutNanos = b.acquireTimeout.toNanos();
         this.stripeBytes = b.threadCacheBytes;
         this.scrubOnRelease = b.scrubOnRelease;
@@ -103,14 +102,16 @@ public final class BufferPool implements AutoCloseable {
         this.depots = new ClassDepot[n];
         this.cacheLimit = new int[n];
         this.pageRelease = b.pageRelease && PageRelease.available(); // binds madvise now, not in an acquire
+        this.pageHeap = pageRelease ? new PageHeap(this, limit, depotIdle, b.retainedBytes, n,
+                this::startScavenger) : null;
         for (int c = 0; c < n; c++) {
             long size = classes.size(c);
             long target = Math.clamp(size * 64, 64L << 10, Math.max(b.slabBytes, size));
             int perSlab = Math.clamp(target / size, 1, Integer.MAX_VALUE);
             long share = stripeBytes / 4;
             cacheLimit[c] = size > share ? 0 : (int) Math.min(64, Math.max(1, share / size));
-            boolean purgeable = pageRelease && cacheLimit[c] == 0 && size >= BigBlockPages.PURGEABLE_BLOCK_BYTES;
-            depots[c] = new ClassDepot(c, size, perSlab, purgeable ? residentIdle : depotIdle, purgeable);
+            boolean paged = pageRelease && size >= PAGED_CLASS_BYTES;
+            depots[c] = new ClassDepot(c, size, perSlab, depotIdle, paged ? pageHeap : null);
         }
         int count = stripeBytes == 0 ? 1 : Integer.highestOneBit(Math.max(1, b.stripes) * 2 - 1);
         this.stripes = new Stripe[count];
@@ -118,8 +119,8 @@ public final class BufferPool implements AutoCloseable {
             stripes[i] = new Stripe(n);
         }
         this.stripeMask = count - 1;
-        this.idle = new IdleMemory(depots, stripes, limit, depotIdle, Math.max(b.maxIdleBytes, b.retainedBytes));
-        this.bigPages = new BigBlockPages(depots, residentIdle, depotIdle, retainedBytes);
+        this.idle = new IdleMemory(depots, stripes, limit, depotIdle, Math.max(b.maxIdleBytes, b.retainedBytes),
+                pageHeap);
         this.leakSamplingRate = b.leakSamplingRate;
         for (Stripe st : stripes) {
             st.sampleCountdown = 1 + (int) (Math.random() * b.leakSamplingRate);
@@ -291,6 +292,8 @@ public final class BufferPool implements AutoCloseable {
     }
 
     static final int FRESH = 0x10000;
+    /** The smallest uncached class served by the page heap when there is one. */
+    static final long PAGED_CLASS_BYTES = 64L << 10;
 
     /** Refills an empty stripe stack from the depot (growing by a slab if the limit allows). Holds the stripe. */
     private int refill(Stripe s, int c) {
@@ -317,13 +320,17 @@ public final class BufferPool implements AutoCloseable {
         Block[] block = new Block[1];
         leaks.poll();
         for (boolean reclaimed = false; ; ) {
-            if (d.purgeable && (block[0] = bigPages.take(c)) != null) {
-                block[0].slab.depot.countAcquire(size, false);
-                bigPages.onAcquire(block[0], size, false);
-                return lease(block[0], size, tag, randomSample());
+            if (d.paged) {
+                // An uncached class's run is exactly the request's pages; a cached one's is the class's size, so
+                // that its block can serve any request of the class once a thread cache holds it.
+                Slab run = pageHeap.allocate(d, cacheLimit[c] == 0 ? size : d.blockSize, true);
+                if (run != null) {
+                    d.countAcquire(size, run.faulted);
+                    return lease(run.block(0), size, tag, randomSample());
+                }
             }
-            int taken = d.take(block, 0, 1);
-            if ((taken & 0xFFFF) == 0) {
+            int taken = d.paged ? 0 : d.take(block, 0, 1);
+            if ((taken & 0xFFFF) == 0 && !d.paged) {
                 Slab fresh = supply.newSlab(d);
                 if (fresh != null) {
                     taken = d.addSlabAndTake(fresh, block, 0, 1);
@@ -331,9 +338,6 @@ public final class BufferPool implements AutoCloseable {
             }
             if ((taken & 0xFFFF) == 1) {
                 d.countAcquire(size, (taken & FRESH) != 0);
-                if (d.purgeable) {
-                    bigPages.onAcquire(block[0], size, (taken & FRESH) != 0);
-                }
                 return lease(block[0], size, tag, randomSample());
             }
             if (!reclaimed) {
@@ -459,9 +463,6 @@ public final class BufferPool implements AutoCloseable {
             huge.released(block.slab, size, cross);
             return;
         }
-        if (d.purgeable) {
-            bigPages.onRelease(block, size);
-        }
         d.give(block);
         d.countRelease(size, cross);
         limit.signalSpace();
@@ -527,8 +528,8 @@ public final class BufferPool implements AutoCloseable {
         }
         leaks.poll();
         idle.flushStripes(false);
-        bigPages.decay(true);
-        long freed = idle.freeIdle(retainBytes, 0);
+        long freed = pageHeap == null ? 0 : pageHeap.decay(true);
+        freed += idle.freeIdle(retainBytes, 0);
         if (freed > 0 && scavenger != null) {
             scavenger.trimNativeHeap();
         }
@@ -577,6 +578,12 @@ public final class BufferPool implements AutoCloseable {
         idle.flushStripes(false);
         idle.freeIdle(0, 0);
         limit.signalSpace();
+    }
+
+    private void startScavenger() {
+        if (scavenger != null) {
+            scavenger.startIfNeeded();
+        }
     }
 
     /** For tests: the background thread's name, or "" when it has not started. */

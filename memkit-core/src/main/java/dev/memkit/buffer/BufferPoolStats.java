@@ -47,12 +47,14 @@ public record BufferPoolStats(String pool, long limitBytes, long reservedBytes, 
      * @param blockSize the class's block size
      * @param leasedCount leases of this class not yet released
      * @param leasedBytes bytes requested by them
-     * @param idleBytes bytes of free blocks of this class held by the pool
-     * @param reservedBytes native bytes of this class's slabs
-     * @param slabs number of slabs
+     * @param idleBytes bytes of free blocks of this class held by the pool (0 for a class served by page runs:
+     *        their free pages serve every such class and count in the pool's {@code idleBytes} only)
+     * @param reservedBytes native bytes of this class's slabs (for a class served by page runs, the whole pages its
+     *        leases hold)
+     * @param slabs number of slabs (page runs)
      * @param acquires leases handed out, ever
-     * @param hits acquires that reused a block
-     * @param misses acquires that needed a fresh block
+     * @param hits acquires that reused a block (a page run: whose pages were all resident)
+     * @param misses acquires that needed a fresh block (fresh pages)
      * @param crossThreadReleases releases by a thread other than the acquirer
      */
     public record ClassStats(long blockSize, long leasedCount, long leasedBytes, long idleBytes,

@@ -27,11 +27,11 @@ final class ClassDepot {
     final long blockSize;
     final int blocksPerSlab;
     /**
-     * Whether idle blocks of this class give their pages back ({@link PageRelease}); then this depot's idle
-     * counter is {@link BigBlockPages#residentIdle}, and each idle block adds its resident bytes
-     * ({@link Block#dirty}) instead of its size, so the counter measures memory that costs RSS.
+     * Whether this class is served by the pool's {@link PageHeap}, one run of pages per block: then this depot
+     * holds no slab and no block; it takes runs from the heap and gives them straight back, and counts.
      */
-    final boolean purgeable;
+    final boolean paged;
+    private final PageHeap heap;     // non-null exactly when paged
 
     private Block[] stack = new Block[16];
     private int size;
@@ -41,37 +41,53 @@ final class ClassDepot {
     /** Statistics of operations that bypassed the thread caches (guarded by this). */
     private final ClassCounters counters = new ClassCounters();
 
-    /** Bytes on depot stacks, shared by the pool's depots of the same kind (purgeable or not). */
+    /** Bytes on depot stacks, shared by the pool's depots. */
     private final java.util.concurrent.atomic.AtomicLong poolIdle;
 
     ClassDepot(int classIndex, long blockSize, int blocksPerSlab, java.util.concurrent.atomic.AtomicLong poolIdle,
-               boolean purgeable) {
+               PageHeap heap) {
         this.poolIdle = poolIdle;
-        this.purgeable = purgeable;
+        this.heap = heap;
+        this.paged = heap != null;
         this.classIndex = classIndex;
         this.blockSize = blockSize;
         this.blocksPerSlab = blocksPerSlab;
     }
 
     /**
-     * Moves up to {@code max} free or uncarved blocks into the arrays. Never allocates a slab.
+     * Moves up to {@code max} free or uncarved blocks into the arrays (for a paged class: runs of the class's size
+     * from the heap, without purging, since the caller holds a stripe lock). Never allocates a slab.
      *
-     * @return how many, plus {@link BufferPool#FRESH} if any was newly carved (never used before)
+     * @return how many, plus {@link BufferPool#FRESH} if any was newly carved (never used before) or faulted
      */
-    synchronized int take(Block[] out, int offset, int max) {
+    int take(Block[] out, int offset, int max) {
+        if (heap == null) {
+            return takeStacked(out, offset, max);
+        }
         int n = 0;
-        long weight = 0;
+        int fresh = 0;
+        Slab run;
+        while (n < max && (run = heap.allocate(this, blockSize, false)) != null) {
+            out[offset + n++] = run.block(0);
+            if (run.faulted) {
+                fresh = BufferPool.FRESH;
+            }
+        }
+        return n | fresh;
+    }
+
+    private synchronized int takeStacked(Block[] out, int offset, int max) {
+        int n = 0;
         while (n < max && size > 0) {
             size--;
             Block b = stack[size];
             stack[size] = null;
             b.slab.idle--;
-            weight += idleWeight(b);
             out[offset + n] = b;
             n++;
         }
-        if (weight > 0) {
-            poolIdle.addAndGet(-weight);
+        if (n > 0) {
+            poolIdle.addAndGet(-n * blockSize);
         }
         int fresh = 0;
         while (n < max && carving != null) {
@@ -84,37 +100,6 @@ final class ClassDepot {
             }
         }
         return n | fresh;
-    }
-
-    /** How many entries from the top {@link #takeIdle} searches for a resident block. */
-    static final int RESIDENT_SCAN = 8;
-
-    /**
-     * Pops one free block without carving, or returns null: with {@code residentOnly}, the most recent block whose
-     * pages are still resident ({@link Block#dirty} above 0) among the top {@link #RESIDENT_SCAN} (a bounded scan,
-     * so a long stack costs no more; purged blocks go to the bottom, so it seldom misses), so reuse costs no page
-     * faults; otherwise the top.
-     */
-    synchronized Block takeIdle(boolean residentOnly) {
-        int i = size - 1;
-        if (residentOnly) {
-            int lowest = Math.max(0, size - RESIDENT_SCAN);
-            while (i >= lowest && stack[i].dirty == 0) {
-                i--;
-            }
-            if (i < lowest) {
-                return null;
-            }
-        }
-        if (i < 0) {
-            return null;
-        }
-        Block b = stack[i];
-        System.arraycopy(stack, i + 1, stack, i, size - 1 - i);
-        stack[--size] = null;
-        b.slab.idle--;
-        poolIdle.addAndGet(-idleWeight(b));
-        return b;
     }
 
     /**
@@ -131,15 +116,40 @@ final class ClassDepot {
         return take(out, offset, max);
     }
 
-    /** Returns {@code n} blocks to the stack. */
-    synchronized void give(Block[] in, int offset, int n) {
+    /** Returns {@code n} blocks to the stack (a paged class's to the heap, without purging: see {@link #take}). */
+    void give(Block[] in, int offset, int n) {
+        if (heap == null) {
+            giveStacked(in, offset, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            heap.release(unwatch(in[offset + i]), false);
+            in[offset + i] = null;
+        }
+    }
+
+    /**
+     * Clears the leak watch of a paged block about to go back to the heap, while the block is still reachable: once
+     * returned, nobody holds the block, and a watch still registered would report it as leaked the moment the GC
+     * found it unreachable while its run's slab was still referenced (a stack frame suffices).
+     *
+     * @return the block's run
+     */
+    private static Slab unwatch(Block block) {
+        Block.Watch w = block.watch;
+        if (w != null) {
+            w.clear();
+        }
+        java.lang.ref.Reference.reachabilityFence(block);
+        return block.slab;
+    }
+
+    private synchronized void giveStacked(Block[] in, int offset, int n) {
         ensureCapacity(size + n);
         long now = 0;
-        long weight = 0;
         for (int i = 0; i < n; i++) {
             Block b = in[offset + i];
             stack[size++] = b;
-            weight += idleWeight(b);
             Slab s = b.slab;
             if (++s.idle == s.carved) {
                 if (now == 0) {
@@ -149,32 +159,26 @@ final class ClassDepot {
             }
             in[offset + i] = null;
         }
-        poolIdle.addAndGet(weight);
+        poolIdle.addAndGet(n * blockSize);
     }
 
-    /**
-     * Returns one block to the stack: on top, or at the bottom if it is purgeable with no resident page, so the
-     * resident blocks stay where {@link #takeIdle} looks first.
-     */
-    synchronized void give(Block block) {
-        ensureCapacity(size + 1);
-        if (purgeable && block.dirty == 0 && size > 0) {
-            System.arraycopy(stack, 0, stack, 1, size);
-            stack[0] = block;
-            size++;
+    /** Returns one block to the top of the stack (a paged class's to the heap). */
+    void give(Block block) {
+        if (heap != null) {
+            heap.release(unwatch(block), true);
         } else {
-            stack[size++] = block;
+            giveStacked(block);
         }
+    }
+
+    private synchronized void giveStacked(Block block) {
+        ensureCapacity(size + 1);
+        stack[size++] = block;
         Slab slab = block.slab;
         if (++slab.idle == slab.carved) {
             slab.idleSinceNanos = System.nanoTime();
         }
-        poolIdle.addAndGet(idleWeight(block));
-    }
-
-    /** What an idle block adds to the pool's idle counter: its resident bytes if purgeable, else its size. */
-    private long idleWeight(Block b) {
-        return purgeable ? b.dirty : blockSize;
+        poolIdle.addAndGet(blockSize);
     }
 
     private void ensureCapacity(int needed) {
@@ -206,18 +210,15 @@ final class ClassDepot {
         }
         slab.free(); // first: its watches are cleared while the stack still holds its blocks
         int w = 0;
-        long weight = 0;
         for (int r = 0; r < size; r++) {
             if (stack[r].slab != slab) {
                 stack[w++] = stack[r];
-            } else {
-                weight += idleWeight(stack[r]);
             }
         }
         for (int i = w; i < size; i++) {
             stack[i] = null;
         }
-        poolIdle.addAndGet(-weight);
+        poolIdle.addAndGet(-(size - w) * blockSize);
         size = w;
         slabs.remove(slab);
         if (carving == slab) {
@@ -234,9 +235,7 @@ final class ClassDepot {
 
     /** Returns a leaked block's slot under a fresh Block (the leaked one is unreachable for good). */
     synchronized void reclaim(Block.Watch leaked) {
-        Block fresh = leaked.slab.block(leaked.index);
-        fresh.dirty = purgeable ? blockSize : 0; // the leaked holder may have touched all of it
-        give(fresh);
+        give(leaked.slab.block(leaked.index));
     }
 
     synchronized void countAcquire(long requested, boolean fresh) {

@@ -26,8 +26,11 @@ final class IdleMemory {
     final AtomicLong depotIdle;   // bytes on the stacks of depots that keep their pages, maintained by the depots
     private final long maxIdleBytes;
     private final AtomicLong nextCheck = new AtomicLong();
+    private final PageHeap pageHeap;      // null without page release
 
-    IdleMemory(ClassDepot[] depots, Stripe[] stripes, PoolLimit limit, AtomicLong depotIdle, long maxIdleBytes) {
+    IdleMemory(ClassDepot[] depots, Stripe[] stripes, PoolLimit limit, AtomicLong depotIdle, long maxIdleBytes,
+               PageHeap pageHeap) {
+        this.pageHeap = pageHeap;
         this.depots = depots;
         this.stripes = stripes;
         this.limit = limit;
@@ -58,9 +61,16 @@ final class IdleMemory {
 
     /**
      * Frees fully idle slabs idle for at least {@code minIdleNanos}, oldest first, while idle bytes exceed
-     * {@code retainBytes}; returns the bytes freed.
+     * {@code retainBytes}, and lets the page heap give back its idle memory above what that leaves to retain
+     * ({@link PageHeap#freeIdle}); returns the bytes freed.
      */
     long freeIdle(long retainBytes, long minIdleNanos) {
+        long heapFreed = pageHeap == null ? 0
+                : pageHeap.freeIdle(Math.max(0, retainBytes - depotIdle.get()), minIdleNanos);
+        return heapFreed + freeIdleSlabs(retainBytes - (pageHeap == null ? 0 : pageHeap.idleBytes()), minIdleNanos);
+    }
+
+    private long freeIdleSlabs(long retainBytes, long minIdleNanos) {
         long now = System.nanoTime();
         List<ClassDepot.IdleSlab> candidates = new ArrayList<>();
         long idle = 0;

@@ -126,11 +126,12 @@ final class Leaks {
         if (slab.depot == null) {
             pool.huge.released(slab, requested, false);
         } else {
-            slab.depot.reclaim(w);
-            slab.depot.countRelease(requested, false);
-            if (slab.depot.purgeable) {
-                pool.bigPages.onLeaked(requested);
+            if (slab.chunk != null) {
+                pool.pageHeap.release(slab, true);
+            } else {
+                slab.depot.reclaim(w);
             }
+            slab.depot.countRelease(requested, false);
         }
         LeakReport report = new LeakReport(pool.name(), requested, site);
         MemkitEvents.leak(pool.name(), requested + " bytes", site);
@@ -156,6 +157,9 @@ final class Leaks {
 
     String describeOutstanding(BufferPoolStats stats, ClassDepot[] depots) {
         List<Slab> slabs = new ArrayList<>(pool.huge.slabs());
+        if (pool.pageHeap != null) {
+            slabs.addAll(pool.pageHeap.leasedSnapshot());
+        }
         for (ClassDepot d : depots) {
             slabs.addAll(d.slabsSnapshot());
         }

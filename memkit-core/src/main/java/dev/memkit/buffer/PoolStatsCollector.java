@@ -37,6 +37,10 @@ final class PoolStatsCollector {
             long[] k = sums[c];
             depots[c].addCountersTo(k);
             long[] u = depots[c].usage();
+            if (depots[c].paged) { // runs of the page heap: reserved is what they lease, their idle pages are shared
+                long[] r = pool.pageHeap.classUsage(c);
+                u = new long[] {0, r[0], r[1]};
+            }
             long acq = k[0];
             long miss = k[1];
             long rel = k[2];
@@ -51,6 +55,9 @@ final class PoolStatsCollector {
             acquires += acq;
             misses += miss;
             cross += x;
+        }
+        if (pool.pageHeap != null) {
+            idle += pool.pageHeap.idleBytes();
         }
         return new BufferPoolStats(name, limit, reserved, highWater, leasedCount, leasedBytes, idle, acquires,
                 acquires - misses, misses, cross, pool.leaks.detected(), huge[0] - huge[1], classes);

@@ -72,8 +72,8 @@ final class Scavenger implements Runnable {
     long scavengeOnce() {
         pool.leaks.poll();
         pool.idle.flushStripes(true);
-        pool.bigPages.decay(false);
-        long freed = pool.idle.freeIdle(retainedBytes, idleNanos);
+        long freed = pool.pageHeap == null ? 0 : pool.pageHeap.decay(false);
+        freed += pool.idle.freeIdle(retainedBytes, idleNanos);
         if (pool.isClosed()) {
             // close() does not wait for a pass in progress: a block this pass held while close() freed the idle
             // slabs (decay purges blocks it takes off the stacks) would keep its slab alive; free it now.

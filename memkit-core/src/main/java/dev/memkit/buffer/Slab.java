@@ -7,7 +7,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One native allocation, cut into {@code capacity} equal blocks of one size class (or, for a request above
- * the largest class, one dedicated block of exactly the requested size).
+ * the largest class, one dedicated block of exactly the requested size); or one run of pages a {@link PageHeap}
+ * leased to one request of a big class, which the heap's chunk owns.
  *
  * <p><b>Ownership.</b> The slab owns its {@link #arena}; the pool frees it (closes the arena) only when every
  * block is idle in the depot, so no lease can point into freed memory through memkit's API. A raw
@@ -23,9 +24,12 @@ final class Slab {
     final ClassDepot depot;          // null for a dedicated (huge) allocation
     final long blockSize;
     final int capacity;
-    final Arena arena;               // owned: closed exactly once, when the slab is freed
-    final MemorySegment memory;
+    final Arena arena;               // owned: closed exactly once, when the slab is freed; null for a run
+    final MemorySegment memory;      // a run's: its whole chunk
     final boolean mapped;            // our own anonymous mapping (untouched until used, unmapped at free)
+    final PageHeap.Chunk chunk;      // a run's chunk, else null
+    final int firstPage;             // a run's first page in its chunk, else 0
+    final boolean faulted;           // a run some of whose pages were not resident when it was taken
 
     int carved;                      // blocks handed out of the slab at least once (guarded by depot lock)
     int idle;                        // blocks sitting in the depot's free stack (guarded by depot lock)
@@ -42,9 +46,9 @@ final class Slab {
         this.capacity = capacity;
         this.arena = Arena.ofShared();
         try {
-            // Big classes map their own memory when they may release pages: nothing is zeroed up front (only
+            // Dedicated slabs map their own memory when they may release pages: nothing is zeroed up front (only
             // touched pages become resident) and freeing unmaps at once, where a C heap would keep the pages.
-            MemorySegment mapped = (depot == null ? pool.pageRelease : depot.purgeable)
+            MemorySegment mapped = depot == null && pool.pageRelease
                     ? PageRelease.mapAnonymous(blockSize * capacity, arena) : null;
             this.mapped = mapped != null;
             this.memory = mapped != null ? mapped : arena.allocate(blockSize * capacity, blockSize >= 4096 ? 4096 : 64);
@@ -52,12 +56,30 @@ final class Slab {
             arena.close();
             throw e;
         }
+        this.chunk = null;
+        this.firstPage = 0;
+        this.faulted = true;
         this.watches = pool.leaks.watching() ? new Block.Watch[capacity] : null;
+    }
+
+    /** A run of {@code pages} pages from {@code first} in {@code chunk}, leased from a page heap. */
+    Slab(BufferPool pool, ClassDepot depot, PageHeap.Chunk chunk, int first, int pages, boolean faulted) {
+        this.pool = pool;
+        this.depot = depot;
+        this.blockSize = pages * PageRelease.PAGE;
+        this.capacity = 1;
+        this.arena = null;
+        this.memory = chunk.memory;
+        this.mapped = true;
+        this.chunk = chunk;
+        this.firstPage = first;
+        this.faulted = faulted;
+        this.watches = pool.leaks.watching() ? new Block.Watch[1] : null;
     }
 
     /** Hands out block {@code index} for the first time, or anew after its previous Block leaked. */
     Block block(int index) {
-        Block b = new Block(this, index * blockSize);
+        Block b = new Block(this, firstPage * PageRelease.PAGE + index * blockSize);
         if (watches != null) {
             Block.Watch w = new Block.Watch(b, pool.leaks.queue, index);
             b.watch = w;
@@ -84,7 +106,7 @@ final class Slab {
                 }
             }
         }
-        if (!mapped && (depot == null ? pool.pageRelease : depot.purgeable)) {
+        if (!mapped && pool.pageRelease) {
             // Drop the pages first: the allocator we free into may keep the region mapped (glibc does once its
             // mmap threshold has risen), and would keep every page a holder touched resident.
             PageRelease.release(memory, 0, bytes());

@@ -28,8 +28,11 @@ final class SlabSupply {
         this.scavenger = scavenger;
     }
 
-    /** Reserves a slab's bytes and allocates it, or returns null at the limit. */
+    /** Reserves a slab's bytes and allocates it, or returns null at the limit (or for a paged class: no slabs). */
     Slab newSlab(ClassDepot d) {
+        if (d.paged) {
+            return null;
+        }
         if (limit.tryReserve(d.blockSize * d.blocksPerSlab)) {
             return allocate(d, d.blockSize, d.blocksPerSlab, d.blockSize);
         }

@@ -87,10 +87,20 @@ class BufferPoolModelTest {
                 assertTrue(st.reservedBytes() <= LIMIT);
                 assertTrue(st.reservedBytes() >= liveBytes);
                 assertTrue(st.highWaterReservedBytes() >= st.reservedBytes());
-                assertEquals(bigDemand, pool.bigPages.leasedBytes(), "page release's view of the demand");
-                assertTrue(pool.bigPages.highWaterBytes() >= bigDemand);
-                assertTrue(pool.bigPages.residentIdle.get() >= 0);
-                assertTrue(pool.bigPages.residentIdle.get() <= st.idleBytes(), "resident idle within idle");
+                if (pool.pageHeap != null) {
+                    if (cached) { // runs in the thread caches count as taken from the heap too
+                        assertTrue(pool.pageHeap.leasedBytes() >= bigDemand, "the page heap's view of the demand");
+                    } else {
+                        assertEquals(bigDemand, pool.pageHeap.leasedBytes(), "the page heap's view of the demand");
+                    }
+                    assertTrue(pool.pageHeap.highWaterBytes() >= bigDemand);
+                    assertTrue(pool.pageHeap.idleBytes() <= st.idleBytes(), "the heap's idle pages within idle");
+                } else {
+                    assertEquals(0, bigDemand);
+                }
+                long classReserved = st.classes().stream().mapToLong(BufferPoolStats.ClassStats::reservedBytes).sum();
+                assertTrue(classReserved <= st.reservedBytes(), "classes reserve " + classReserved + " of "
+                        + st.reservedBytes());
             }
             for (int i = 0; i < live.size(); i++) {
                 checkPattern(live.get(i), patterns.get(i));
@@ -102,16 +112,15 @@ class BufferPoolModelTest {
         }
     }
 
-    /** What a lease of {@code size} adds to BigBlockPages' demand: its page-rounded size if its class releases
-     * pages (uncached, at least 64 KiB, page release on), else nothing. */
+    /** What a lease of {@code size} adds to the page heap's demand: if its class is served by the heap (at least
+     * 64 KiB, page release on), its page-rounded size, or its class's size if the thread caches hold the class;
+     * else nothing. */
     private static long bigDemand(SizeClasses classes, long cacheShare, boolean releasing, long size) {
         int c = classes.indexFor(size);
-        boolean purgeable = releasing && c >= 0 && classes.size(c) > cacheShare
-                && classes.size(c) >= BigBlockPages.PURGEABLE_BLOCK_BYTES;
-        if (!purgeable) {
+        if (!releasing || c < 0 || classes.size(c) < BufferPool.PAGED_CLASS_BYTES) {
             return 0;
         }
-        return dev.memkit.internal.PageRelease.pageUp(size);
+        return classes.size(c) > cacheShare ? dev.memkit.internal.PageRelease.pageUp(size) : classes.size(c);
     }
 
     static void writePattern(Buffer b, long pattern) {

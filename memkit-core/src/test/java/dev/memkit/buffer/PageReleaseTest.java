@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Page release: only whole pages inside the asked range read as zero afterwards, big blocks give their pages back
- * while the pool keeps them, and a block lent to a smaller class serves it like any other.
+ * Page release and the page heap: only whole pages inside the asked range read as zero afterwards, freed runs serve
+ * requests of any class with their resident pages, idle pages go back to the OS within the allowance, and the limit
+ * counts resident pages, not mappings.
  */
 class PageReleaseTest {
     private static final long MIB = 1L << 20;
@@ -67,7 +68,7 @@ class PageReleaseTest {
     }
 
     @Test
-    void idleBigBlocksGiveTheirPagesBackWhileThePoolKeepsThem() throws IOException {
+    void idleRunsStayResidentUntilDecayAndThenGiveTheirPagesBack() throws IOException {
         assumeTrue(PageRelease.available() && Files.exists(Path.of("/proc/self/status")));
         try (BufferPool pool = BufferPool.builder().retainedBytes(0).maxIdleBytes(1L << 40)
                 .idleTimeout(Duration.ZERO).build()) {
@@ -77,17 +78,21 @@ class PageReleaseTest {
                 b.fill((byte) 1);
                 held.add(b);
             }
-            long reserved = pool.stats().reservedBytes();
+            assertEquals(192 * MIB, pool.stats().reservedBytes(), "the limit counts the pages leased");
             held.forEach(Buffer::close);
-            assertEquals(192 * MIB, pool.bigPages.residentIdle.get(), "within the recent peak's allowance");
+            assertEquals(192 * MIB, pool.pageHeap.idleBytes(), "within the recent peak's allowance");
+            assertEquals(192 * MIB, pool.stats().idleBytes());
+            int chunks = pool.pageHeap.chunkCount();
             long before = residentBytes();
-            pool.bigPages.decay(true); // what the scavenger does over a few passes
+            pool.pageHeap.decay(true); // what the scavenger does over a few passes
             long after = residentBytes();
-            assertEquals(0, pool.bigPages.residentIdle.get());
-            assertEquals(reserved, pool.stats().reservedBytes(), "the blocks are kept for reuse");
+            assertEquals(0, pool.pageHeap.idleBytes());
+            assertEquals(0, pool.stats().reservedBytes(), "purged pages no longer count against the limit");
+            assertEquals(chunks, pool.pageHeap.chunkCount(), "the mappings are kept for reuse");
             assertTrue(before - after >= 96 * MIB, "RSS fell by " + (before - after) / MIB + " MiB of 192 MiB idle");
-            for (int i = 0; i < 24; i++) { // blocks whose pages went back serve new leases like any other
+            for (int i = 0; i < 24; i++) { // purged pages serve new leases like any other
                 Buffer b = pool.acquire(8 * MIB);
+                assertEquals(0, b.getByte(0), "a purged page reads as zero");
                 b.putLong(8 * MIB - 8, i);
                 held.set(i, b);
             }
@@ -96,82 +101,112 @@ class PageReleaseTest {
                 held.get(i).close();
             }
             pool.checkNoLeases();
+            pool.trim(0);
+            assertEquals(0, pool.pageHeap.chunkCount(), "trim(0) unmaps every chunk without a lease");
         }
     }
 
     @Test
-    void aLargerIdleBlockIsLentToASmallerRequestAndComesBackWhole() {
-        try (BufferPool pool = BufferPool.builder().idleTimeout(Duration.ZERO).build()) {
-            Buffer big = pool.acquire(5 * MIB);
-            big.fill((byte) 3);
-            big.close();
+    void aFreedRunServesARequestOfAnotherClassWithItsResidentPages() {
+        assumeTrue(PageRelease.available());
+        try (BufferPool pool = BufferPool.builder().retainedBytes(0).idleTimeout(Duration.ZERO).build()) {
+            Buffer a = pool.acquire(2 * MIB);
+            Buffer b = pool.acquire(3 * MIB);
+            Buffer c = pool.acquire(1 * MIB + 1);
+            a.fill((byte) 3);
+            b.fill((byte) 4);
+            c.fill((byte) 5);
             long reserved = pool.stats().reservedBytes();
-            try (Buffer small = pool.acquire(3 * MIB)) {
-                small.fill((byte) 9);
-                assertEquals(9, small.getByte(3 * MIB - 1));
-                if (PageRelease.available()) {
-                    assertEquals(reserved, pool.stats().reservedBytes(), "served by the idle 5 MiB block");
-                }
-                assertEquals(1, pool.stats().leasedCount());
-                assertEquals(3 * MIB, pool.stats().leasedBytes());
+            assertEquals(6 * MIB + PageRelease.PAGE, reserved, "each lease holds its whole pages, no class rounding");
+            a.close();
+            b.close(); // merges with a's run: 5 MiB free at the start of the chunk
+            long hits = pool.stats().hits();
+            try (Buffer d = pool.acquire(5 * MIB)) {
+                assertEquals(reserved, pool.stats().reservedBytes(), "served by the freed pages, none faulted");
+                assertEquals(hits + 1, pool.stats().hits());
+                assertEquals(3, d.getByte(0), "the freed runs' own pages, not fresh ones");
+                assertEquals(4, d.getByte(5 * MIB - 1));
+                assertEquals(5, c.getByte(0), "the neighbour is untouched");
+                assertEquals(1, pool.stats().classes().stream().filter(k -> k.leasedCount() == 1
+                        && k.leasedBytes() == 5 * MIB).count());
             }
-            try (Buffer big2 = pool.acquire(5 * MIB)) {
-                big2.fill((byte) 5);
-                assertEquals(5, big2.getByte(5 * MIB - 1));
-            }
-            assertEquals(0, pool.stats().leasedCount());
+            c.close();
             pool.checkNoLeases();
         }
     }
 
     @Test
-    void releasedBlocksStayResidentUpToTheRecentPeakAndRisingDemandPurgesTheExcess() {
+    void idleRunsStayResidentUpToTheRecentPeakAndRisingDemandPurgesTheExcess() {
         assumeTrue(PageRelease.available());
         try (BufferPool pool = BufferPool.builder().retainedBytes(0).idleTimeout(Duration.ZERO).build()) {
+            PageHeap heap = pool.pageHeap;
             List<Buffer> held = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 Buffer b = pool.acquire(4 * MIB);
                 b.fill((byte) 1);
                 held.add(b);
             }
-            assertEquals(32 * MIB, pool.bigPages.highWaterBytes());
+            assertEquals(32 * MIB, heap.highWaterBytes());
             held.forEach(Buffer::close);
             held.clear();
-            assertEquals(32 * MIB, pool.bigPages.residentIdle.get(), "demand fell below its peak: all kept");
+            assertEquals(32 * MIB, heap.idleBytes(), "demand fell below its peak: all kept");
             try (Buffer again = pool.acquire(4 * MIB)) {
-                assertEquals(28 * MIB, pool.bigPages.residentIdle.get(), "a resident block was reused");
+                assertEquals(28 * MIB, heap.idleBytes(), "resident pages were reused");
                 assertEquals(1, again.getByte(4 * MIB - 1), "its old pages, not fresh zero ones");
             }
-            // Demand for another class (no 4 MiB block can serve 6 MiB) rises to the peak: the 4 MiB blocks'
-            // pages must go, or resident memory would reach peak + idle.
-            for (int i = 0; i < 5; i++) {
+            // A chunk's worth of new demand beyond the idle pages: resident memory must stay within the allowance.
+            for (int i = 0; i < 10; i++) {
                 Buffer b = pool.acquire(6 * MIB);
                 b.fill((byte) 2);
                 held.add(b);
             }
-            long demand = pool.bigPages.leasedBytes();
-            long peak = pool.bigPages.highWaterBytes();
-            assertEquals(30 * MIB, demand);
-            assertTrue(pool.bigPages.residentIdle.get() <= peak + peak / BigBlockPages.HEADROOM - demand,
-                    "resident idle " + pool.bigPages.residentIdle.get() / MIB + " MiB over the allowance");
+            long demand = heap.leasedBytes();
+            long peak = heap.highWaterBytes();
+            assertEquals(60 * MIB, demand);
+            assertTrue(heap.idleBytes() <= Math.max(0, peak + peak / PageHeap.HEADROOM - demand),
+                    "resident idle " + heap.idleBytes() / MIB + " MiB over the allowance");
             held.forEach(Buffer::close);
-            pool.bigPages.decay(false);
-            assertEquals(16 * MIB, pool.bigPages.highWaterBytes(), "half way from the peak (32 MiB) to the demand (0)");
+            heap.decay(false);
+            assertEquals(30 * MIB, heap.highWaterBytes(), "half way from the peak (60 MiB) to the demand (0)");
+            assertTrue(heap.idleBytes() <= 30 * MIB + 30 * MIB / PageHeap.HEADROOM);
             pool.trim(0);
-            assertEquals(0, pool.bigPages.highWaterBytes(), "trim forgets the peak");
-            assertEquals(0, pool.bigPages.residentIdle.get());
+            assertEquals(0, heap.highWaterBytes(), "trim forgets the peak");
+            assertEquals(0, heap.idleBytes());
+            assertEquals(0, pool.stats().reservedBytes());
             pool.checkNoLeases();
         }
     }
 
     @Test
-    void leakedBigLeasesLeaveTheResidentAllowanceAsReleasedOnesDo() throws Exception {
+    void theLimitCountsPagesNotMappings() {
+        assumeTrue(PageRelease.available());
+        try (BufferPool pool = BufferPool.builder().limitBytes(6 * MIB).retainedBytes(0)
+                .idleTimeout(Duration.ZERO).build()) {
+            Buffer a = pool.acquire(3 * MIB);
+            Buffer b = pool.acquire(3 * MIB); // a 64 MiB mapping, but only 6 MiB of pages
+            assertTrue(pool.tryAcquire(100_000).isEmpty(), "the limit is reached");
+            a.close();
+            try (Buffer c = pool.acquire(2 * MIB)) { // a's resident pages: nothing more to reserve
+                c.fill((byte) 1);
+                assertEquals(6 * MIB, pool.stats().reservedBytes());
+            }
+            b.close();
+            try (Buffer d = pool.acquire(5 * MIB)) { // needs pages beyond the freed runs: within the limit anyway
+                d.fill((byte) 1);
+                assertTrue(pool.stats().reservedBytes() <= 6 * MIB);
+            }
+            pool.checkNoLeases();
+        }
+    }
+
+    @Test
+    void leakedRunsGoBackToTheHeap() throws Exception {
         assumeTrue(PageRelease.available());
         List<LeakReport> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (BufferPool pool = BufferPool.builder().leakListener(reports::add).build()) {
             Buffer kept = pool.acquire(5 * MIB);
             pool.acquire(3 * MIB).putByte(0, (byte) 1); // dropped without close
-            assertEquals(8 * MIB, pool.bigPages.leasedBytes());
+            assertEquals(8 * MIB, pool.pageHeap.leasedBytes());
             kept.close();
             for (long end = System.nanoTime() + 10_000_000_000L; reports.isEmpty() && System.nanoTime() < end; ) {
                 System.gc();
@@ -179,7 +214,7 @@ class PageReleaseTest {
                 pool.trim();
             }
             assertEquals(1, reports.size());
-            assertEquals(0, pool.bigPages.leasedBytes(), "the leaked lease no longer counts as leased");
+            assertEquals(0, pool.pageHeap.leasedBytes(), "the leaked lease no longer counts as leased");
             pool.checkNoLeases();
         }
     }
