@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * pre-faulted, no allocator cost.
  *
  * <p>Run all: {@code java --enable-native-access=ALL-UNNAMED -cp memkit-bench/target/benchmarks.jar
- * dev.memkit.bench.FootprintTrace}. One: append an allocator name (memkit, malloc, netty-pooled, ...).
+ * dev.memkit.bench.FootprintTrace}. One: append an allocator name (memkit, malloc, netty-pooled, ...;
+ * {@code memkit-headroom-N} is the default pool with {@code idleHeadroom(1.0 / N)}). {@code -Dsteps=N} sets the steps
+ * per thread (default 6000; 30000 for steady state, with {@code -Dseconds=120}).
  */
 public final class FootprintTrace {
     static final String[] ALL = {"memkit", "memkit-resident", "memkit-coarse", "malloc", "netty-pooled", "netty-adaptive",

@@ -17,6 +17,7 @@ public final class BufferPoolBuilder {
     int stripes = Runtime.getRuntime().availableProcessors() * 2;
     long slabBytes = 2L << 20;
     long retainedBytes = 16L << 20;
+    double idleHeadroom = 1.0 / 12;
     long maxIdleBytes = 64L << 20;
     Duration idleTimeout = Duration.ofSeconds(1);
     boolean trimNativeHeap = true;
@@ -152,7 +153,7 @@ public final class BufferPoolBuilder {
      * Ceiling on idle memory, enforced at once when a release crosses it (fully idle slabs are freed,
      * oldest first). Bounds what a workload that drifts across size classes can strand. At least
      * {@code retainedBytes}. Default 64 MiB. With {@link #pageRelease(boolean) page release}, the big classes'
-     * idle blocks are not counted here: they keep resident at most what their demand's recent peak allows (see
+     * idle pages are not counted here: they keep resident at most what their demand's recent peak allows (see
      * {@link #pageRelease(boolean)}).
      *
      * @param bytes zero or positive
@@ -179,26 +180,46 @@ public final class BufferPoolBuilder {
     }
 
     /**
-     * Whether big blocks (classes above the thread caches' reach, from 64 KiB) give their physical pages back to
-     * the OS while the pool keeps them: pages a smaller lease does not need are dropped at acquire; idle blocks
-     * drop theirs when keeping them would lift resident memory above 1/16 over the recent peak of what big leases
-     * asked for (a peak that decays on every scavenger pass, and that {@link BufferPool#trim()} resets; with no
-     * scavenger, only {@code trim()} lowers it), or above {@code retainedBytes} if more; and
-     * their slabs are mapped directly ({@code mmap}), so no page is resident before it is touched and freeing a
-     * slab unmaps it at once. This keeps the pool's resident memory close to what leases
-     * asked for, at the price of page faults when dropped pages are touched again, and of the {@code madvise}
-     * call itself on the acquiring or releasing thread (measured at 50–70 µs per MiB dropped on a 2-vCPU VM, more
-     * when the machine is busy). Default true. It takes effect
-     * only on Linux when the JVM grants memkit native access ({@code --enable-native-access=dev.memkit}, or
-     * {@code ALL-UNNAMED} on the class path), since it calls {@code madvise} and {@code mmap} through the FFM
-     * linker; otherwise the
-     * pool keeps pages until it frees whole idle slabs.
+     * Whether big buffers (classes from 64 KiB) come from a page heap that gives idle physical pages back to the OS.
+     * Each such buffer is then a run of whole pages in a large anonymous mapping ({@code mmap}): a request above
+     * the thread caches' reach gets exactly the pages it needs (no rounding to its class), and a released run merges
+     * with its free neighbours, so its pages, still resident, serve the next request of any size. Idle pages stay
+     * resident up to {@link #idleHeadroom(double) 1/12} over the recent peak of what big buffers took (a peak that
+     * decays on every scavenger pass, and that {@link BufferPool#trim()} resets; with no scavenger, only
+     * {@code trim()} lowers it), or up to
+     * {@code retainedBytes} if more; above that, the highest free pages go back to the OS ({@code madvise}). The
+     * pool's limit then counts those resident pages, not the mappings. This keeps the pool's resident memory close
+     * to what leases asked for, at the price of page faults when purged pages are touched again, and of the
+     * {@code madvise} call itself on the acquiring or releasing thread (measured at 50–70 µs per MiB dropped on a
+     * 2-vCPU VM, more when the machine is busy). Default true. It takes effect only on Linux when the JVM grants
+     * memkit native access ({@code --enable-native-access=dev.memkit}, or {@code ALL-UNNAMED} on the class path),
+     * since it calls {@code mmap}, {@code munmap} and {@code madvise} through the FFM linker; otherwise big classes
+     * use slabs like the others, and the pool keeps pages until it frees whole idle slabs.
      *
-     * @param enabled false to keep big blocks' pages resident (faster reuse, more RSS)
+     * @param enabled false to serve big classes from slabs that keep their pages resident (more RSS)
      * @return this builder
      */
     public BufferPoolBuilder pageRelease(boolean enabled) {
         this.pageRelease = enabled;
+        return this;
+    }
+
+    /**
+     * With {@link #pageRelease(boolean) page release}: how far above the recent peak of what big buffers took their
+     * idle pages may keep resident memory, as a fraction of that peak. Purged pages cost a page fault each when
+     * reused, so this trades RSS for speed: on the footprint trace of docs/BENCHMARKS.md (random sizes up to
+     * 16 MiB, steady state), 1/12 kept peak RSS at 1.09–1.16 times the live bytes with 11–16 page faults per
+     * buffer, 1/8 at 1.16–1.18 with 8, and 1/4 at 1.22–1.31 with 5, which ran 1.25–1.38 times as many buffers per
+     * second as malloc (itself at 1.20–1.27 with 10). Default 1/12.
+     *
+     * @param fraction between 0 and 16
+     * @return this builder
+     */
+    public BufferPoolBuilder idleHeadroom(double fraction) {
+        if (!(fraction >= 0 && fraction <= 16)) {
+            throw new IllegalArgumentException("idleHeadroom must be in [0, 16]: " + fraction);
+        }
+        this.idleHeadroom = fraction;
         return this;
     }
 

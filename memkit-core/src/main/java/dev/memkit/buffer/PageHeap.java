@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Idle memory.</b> Resident free pages are this heap's idle memory. As in Go's scavenger, memory a workload
  * needed recently stays resident for reuse while the total stays within a fixed share of the recent peak: resident
- * free pages may reach {@code highWater * (1 + 1/HEADROOM) - demand - other idle} (demand being the leased pages,
- * other idle the pool's other classes' idle bytes), or {@code retainedBytes} if more. Above it, acquires and
+ * free pages may reach {@code highWater * (1 + headroom) - demand - other idle} (demand being the leased pages,
+ * other idle the pool's other classes' idle bytes, headroom {@link BufferPoolBuilder#idleHeadroom}), or
+ * {@code retainedBytes} if more. Above it, acquires and
  * releases purge the highest resident free pages first (the last first fit would reuse). The high-water mark decays
  * halfway towards the demand on each scavenger pass ({@link #decay}), and a chunk with no lease that stayed so for
  * the idle timeout is unmapped once resident idle memory exceeds {@code retainedBytes}.
@@ -54,8 +55,6 @@ import java.util.concurrent.atomic.AtomicLong;
 final class PageHeap {
     /** Address space mapped at a time; a run longer than this gets a chunk of its own. */
     static final long CHUNK_BYTES = 64L << 20;
-    /** Resident idle memory may reach {@code highWater * (1 + 1 / HEADROOM)} minus the demand. */
-    static final int HEADROOM = 12;
     /** Free runs one acquire or release may purge to restore the allowance (bounds its extra work). */
     private static final int MAX_PURGES_PER_CALL = 4;
     /** The smallest range a purge drops, so a few stray pages do not cost a system call each. */
@@ -67,6 +66,7 @@ final class PageHeap {
     private final PoolLimit limit;
     private final AtomicLong otherIdle;      // bytes on the other classes' depot stacks (all resident)
     private final long retainedPages;
+    private final double headroom;           // resident idle pages may reach the peak times (1 + headroom) - demand
     private final List<Chunk> chunks = new ArrayList<>();
     private final Set<Slab> leased = new HashSet<>(); // runs out on lease, for leak reports
     private final long[] classPages;         // leased pages by size class
@@ -101,8 +101,9 @@ final class PageHeap {
     }
 
     /** {@code onMap} runs after each new chunk (the pool starts its scavenger then). */
-    PageHeap(BufferPool pool, PoolLimit limit, AtomicLong otherIdle, long retainedBytes, int classCount,
-             Runnable onMap) {
+    PageHeap(BufferPool pool, PoolLimit limit, AtomicLong otherIdle, long retainedBytes, double headroom,
+             int classCount, Runnable onMap) {
+        this.headroom = headroom;
         this.pool = pool;
         this.onMap = onMap;
         this.limit = limit;
@@ -250,7 +251,7 @@ final class PageHeap {
     /** What resident free pages may reach now (see the class comment). */
     private long allowancePages() {
         long peak = highWaterPages;
-        return Math.max(retainedPages, peak + peak / HEADROOM - leasedPages - otherIdle.getOpaque() / PAGE);
+        return Math.max(retainedPages, peak + (long) (peak * headroom) - leasedPages - otherIdle.getOpaque() / PAGE);
     }
 
     /**

@@ -163,17 +163,42 @@ class PageReleaseTest {
             long demand = heap.leasedBytes();
             long peak = heap.highWaterBytes();
             assertEquals(60 * MIB, demand);
-            assertTrue(heap.idleBytes() <= Math.max(0, peak + peak / PageHeap.HEADROOM - demand),
+            assertTrue(heap.idleBytes() <= Math.max(0, peak + peak / 12 - demand),
                     "resident idle " + heap.idleBytes() / MIB + " MiB over the allowance");
             held.forEach(Buffer::close);
             heap.decay(false);
             assertEquals(30 * MIB, heap.highWaterBytes(), "half way from the peak (60 MiB) to the demand (0)");
-            assertTrue(heap.idleBytes() <= 30 * MIB + 30 * MIB / PageHeap.HEADROOM);
+            assertTrue(heap.idleBytes() <= 30 * MIB + 30 * MIB / 12);
             pool.trim(0);
             assertEquals(0, heap.highWaterBytes(), "trim forgets the peak");
             assertEquals(0, heap.idleBytes());
             assertEquals(0, pool.stats().reservedBytes());
             pool.checkNoLeases();
+        }
+    }
+
+    @Test
+    void theIdleHeadroomSetsHowMuchIdleMemoryStaysResident() {
+        assumeTrue(PageRelease.available());
+        for (double headroom : new double[] {0, 1}) {
+            try (BufferPool pool = BufferPool.builder().retainedBytes(0).idleHeadroom(headroom)
+                    .idleTimeout(Duration.ZERO).build()) {
+                List<Buffer> held = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    held.add(pool.acquire(4 * MIB));
+                }
+                for (int i = 0; i < 4; i++) {
+                    held.removeLast().close();
+                }
+                assertEquals(16 * MIB, pool.pageHeap.idleBytes(), "within the peak's allowance either way");
+                pool.pageHeap.decay(false); // peak 32 -> 24 MiB, demand 16 MiB
+                long expected = headroom == 0 ? 8 * MIB : 16 * MIB; // 24 + 24 * headroom - 16, at most what is idle
+                assertEquals(expected, pool.pageHeap.idleBytes(), "headroom " + headroom);
+                held.forEach(Buffer::close);
+            }
+        }
+        for (double bad : new double[] {-0.1, 16.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertThrows(IllegalArgumentException.class, () -> BufferPool.builder().idleHeadroom(bad));
         }
     }
 
