@@ -86,6 +86,7 @@ final class PageHeap {
         final TreeMap<Integer, Integer> free = new TreeMap<>(); // first page -> pages, of each free run
         final long[] resident;                                  // bit per page
         int residentPages;
+        int freePages;                                          // in the free map: a chunk with fewer is skipped
         int leasedRuns;
         int purgingRuns;
         long idleSinceNanos;                                    // when leasedRuns last fell to 0
@@ -96,6 +97,7 @@ final class PageHeap {
             this.pages = pages;
             this.resident = new long[(pages + 63) >>> 6];
             free.put(0, pages);
+            freePages = pages;
             idleSinceNanos = System.nanoTime();
         }
     }
@@ -161,6 +163,9 @@ final class PageHeap {
     /** First fit: cuts {@code pages} out of the lowest free run long enough, or returns null. */
     private synchronized Run carve(int pages) {
         for (Chunk c : chunks) {
+            if (c.freePages < pages) {
+                continue;
+            }
             for (Map.Entry<Integer, Integer> e : c.free.entrySet()) {
                 int length = e.getValue();
                 if (length < pages) {
@@ -168,6 +173,7 @@ final class PageHeap {
                 }
                 int first = e.getKey();
                 c.free.remove(first);
+                c.freePages -= pages;
                 if (length > pages) {
                     c.free.put(first + pages, length - pages);
                 }
@@ -235,6 +241,7 @@ final class PageHeap {
 
     /** Adds a free run, merged with the free runs it touches. */
     private static void addFree(Chunk c, int first, int pages) {
+        c.freePages += pages;
         Map.Entry<Integer, Integer> below = c.free.lowerEntry(first);
         if (below != null && below.getKey() + below.getValue() == first) {
             c.free.remove(below.getKey());
@@ -311,6 +318,7 @@ final class PageHeap {
                 int pages = e.getValue();
                 if (highestResident(c, first, first + pages) >= 0) {
                     c.free.remove(first);
+                    c.freePages -= pages;
                     c.purgingRuns++;
                     return new Run(c, first, pages, 0);
                 }
@@ -396,6 +404,49 @@ final class PageHeap {
     /** The decayed high-water mark of {@link #leasedBytes} (for tests). */
     synchronized long highWaterBytes() {
         return highWaterPages * PAGE;
+    }
+
+    /**
+     * Checks the invariants of the class comment, plus the counters' agreement with the maps (for tests).
+     *
+     * @throws IllegalStateException naming the first one broken
+     */
+    synchronized void checkInvariants() {
+        long taken = 0;
+        long residentFree = 0;
+        long[] leasedByChunk = new long[chunks.size()];
+        for (Slab run : leased) {
+            int i = chunks.indexOf(run.chunk);
+            check(i >= 0, "a leased run's chunk is unmapped");
+            leasedByChunk[i] += run.blockSize / PAGE;
+            check(countResident(run.chunk, run.firstPage, run.firstPage + (int) (run.blockSize / PAGE))
+                    == run.blockSize / PAGE, "a leased run has pages not marked resident");
+        }
+        for (int i = 0; i < chunks.size(); i++) {
+            Chunk c = chunks.get(i);
+            int end = -1;
+            int free = 0;
+            for (Map.Entry<Integer, Integer> e : c.free.entrySet()) {
+                check(e.getValue() > 0 && e.getKey() > end, "free runs overlap or touch");
+                end = e.getKey() + e.getValue();
+                check(end <= c.pages, "a free run ends past its chunk");
+                free += e.getValue();
+                residentFree += countResident(c, e.getKey(), end);
+            }
+            check(free == c.freePages, "freePages disagrees with the free map");
+            check(c.purgingRuns == 0, "a purge is in progress"); // tests call this between operations
+            check(free + leasedByChunk[i] == c.pages, "free and leased pages do not add up to the chunk");
+            check(countResident(c, 0, c.pages) == c.residentPages, "residentPages disagrees with the bitmap");
+            taken += leasedByChunk[i];
+        }
+        check(taken == leasedPages, "leasedPages disagrees with the leased runs");
+        check(residentFree == residentFreePages, "residentFreePages disagrees with the bitmaps");
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException("page heap invariant broken: " + what);
+        }
     }
 
     /** Mapped chunks (for tests). */

@@ -88,6 +88,7 @@ class BufferPoolModelTest {
                 assertTrue(st.reservedBytes() >= liveBytes);
                 assertTrue(st.highWaterReservedBytes() >= st.reservedBytes());
                 if (pool.pageHeap != null) {
+                    pool.pageHeap.checkInvariants();
                     if (cached) { // runs in the thread caches count as taken from the heap too
                         assertTrue(pool.pageHeap.leasedBytes() >= bigDemand, "the page heap's view of the demand");
                     } else {
