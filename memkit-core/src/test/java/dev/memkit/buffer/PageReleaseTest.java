@@ -225,6 +225,34 @@ class PageReleaseTest {
     }
 
     @Test
+    void idlePagesThatFitNoRequestArePurgedToMakeRoomAtTheLimit() {
+        assumeTrue(PageRelease.available());
+        try (BufferPool pool = BufferPool.builder().limitBytes(8 * MIB).retainedBytes(8 * MIB)
+                .idleTimeout(Duration.ZERO).build()) {
+            List<Buffer> held = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Buffer b = pool.acquire(2 * MIB);
+                b.fill((byte) i);
+                held.add(b);
+            }
+            held.get(0).close();
+            held.get(2).close(); // two 2 MiB holes, resident and counted against the limit: the limit is full
+            assertEquals(8 * MIB, pool.stats().reservedBytes());
+            Buffer big = pool.tryAcquire(4 * MIB).orElseThrow(); // no hole fits: the holes' pages must go first
+            big.fill((byte) 9);
+            assertEquals(9, big.getByte(4 * MIB - 1));
+            assertEquals(1, held.get(1).getByte(0), "the neighbours are untouched");
+            assertEquals(3, held.get(3).getByte(2 * MIB - 1));
+            assertTrue(pool.stats().reservedBytes() <= 8 * MIB);
+            big.close();
+            held.get(1).close();
+            held.get(3).close();
+            pool.pageHeap.checkInvariants();
+            pool.checkNoLeases();
+        }
+    }
+
+    @Test
     void leakedRunsGoBackToTheHeap() throws Exception {
         assumeTrue(PageRelease.available());
         List<LeakReport> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
