@@ -252,6 +252,60 @@ class PageReleaseTest {
         }
     }
 
+    /**
+     * Threads take and return runs of random sizes (and cached classes' runs through the thread caches) while
+     * purges run on their acquires and releases; each holder stamps its run and checks the stamp before release,
+     * and once they are done the heap's maps, bitmaps and counters must agree. Bounded by operation count and a
+     * wall-clock cap.
+     */
+    @Test
+    void concurrentRunsNeverOverlapAndLeaveTheHeapConsistent() throws Exception {
+        assumeTrue(PageRelease.available());
+        try (BufferPool pool = BufferPool.builder().retainedBytes(0).idleHeadroom(0)
+                .idleTimeout(Duration.ZERO).build()) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int id = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    java.util.SplittableRandom rnd = new java.util.SplittableRandom(id);
+                    Buffer[] ring = new Buffer[8];
+                    long[] stamps = new long[8];
+                    try {
+                        for (int i = 0; i < 3000 && System.nanoTime() < deadline; i++) {
+                            int k = rnd.nextInt(ring.length);
+                            if (ring[k] != null) {
+                                BufferPoolModelTest.checkPattern(ring[k], stamps[k]);
+                                ring[k].close();
+                            }
+                            ring[k] = pool.acquire(64L * 1024 + rnd.nextLong(4 * MIB));
+                            stamps[k] = ((long) id << 48) | i;
+                            BufferPoolModelTest.writePattern(ring[k], stamps[k]);
+                        }
+                        for (int k = 0; k < ring.length; k++) {
+                            if (ring[k] != null) {
+                                BufferPoolModelTest.checkPattern(ring[k], stamps[k]);
+                                ring[k].close();
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+            pool.trim(0); // empties the thread caches too
+            pool.pageHeap.checkInvariants();
+            assertEquals(0, pool.pageHeap.leasedBytes());
+            assertEquals(0, pool.stats().reservedBytes());
+            pool.checkNoLeases();
+        }
+    }
+
     @Test
     void leakedRunsGoBackToTheHeap() throws Exception {
         assumeTrue(PageRelease.available());
