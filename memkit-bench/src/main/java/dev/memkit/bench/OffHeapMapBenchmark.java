@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -29,6 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * single-threaded) against {@code HashMap<Long, Long>}, fastutil's {@code Long2LongOpenHashMap}, OHC and Chronicle
  * Map. {@code bytesGet}/{@code bytesPut}: 16-byte keys and 100-byte values, memkit's BytesMap (reading into a
  * caller segment) against OHC and Chronicle Map ({@code byte[]} in and out, their usual API). Chronicle Map needs
+ * {@code bytesGetBatch}: gets in batches of 16 (memkit's {@code getAll}; the others have no batched get and run 16
+ * gets in a row), scored per get. Chronicle Map needs
  * its list of {@code --add-opens}/{@code --add-exports} on Java 25 and phones home unless told not to (below, for
  * the benchmark JVMs only; memkit needs none of it).
  * Run: {@code java -jar memkit-bench/target/benchmarks.jar OffHeapMapBenchmark -prof gc}
@@ -52,6 +55,8 @@ import org.openjdk.jmh.annotations.Warmup;
         "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED"})
 public class OffHeapMapBenchmark {
+    /** Gets per {@code bytesGetBatch} call. */
+    static final int BATCH = 16;
     /** A {@code long → long} map filled with {@code entries} random keys. */
     @State(Scope.Benchmark)
     public static class LongState {
@@ -107,6 +112,10 @@ public class OffHeapMapBenchmark {
         private Arena arena;
         private MemorySegment keySegment;
         private MemorySegment out;
+        private MemorySegment[] keySegments;             // keys as heap segments, for memkit's getAll
+        private final MemorySegment[] batchKeys = new MemorySegment[BATCH];
+        private final MemorySegment[] batchOuts = new MemorySegment[BATCH];
+        private final long[] batchLengths = new long[BATCH];
 
         private static final CacheSerializer<byte[]> BYTES = new CacheSerializer<>() {
             @Override
@@ -138,6 +147,13 @@ public class OffHeapMapBenchmark {
             arena = Arena.ofConfined();
             keySegment = arena.allocate(16);
             out = arena.allocate(128);
+            keySegments = new MemorySegment[entries];
+            for (int i = 0; i < entries; i++) {
+                keySegments[i] = MemorySegment.ofArray(keys[i]);
+            }
+            for (int i = 0; i < BATCH; i++) {
+                batchOuts[i] = arena.allocate(128);
+            }
             switch (bytesMap) {
                 case "memkit" -> memkit = BytesMap.builder().expectedSize(entries).build();
                 case "ohc" -> ohc = OHCacheBuilder.<byte[], byte[]>newBuilder().keySerializer(BYTES).valueSerializer(BYTES)
@@ -194,6 +210,28 @@ public class OffHeapMapBenchmark {
         void put() {
             put(nextKey());
         }
+
+        /** {@value #BATCH} gets: one {@code getAll} for memkit, one get after another for the others. */
+        long getBatch() {
+            if (!"memkit".equals(bytesMap)) {
+                long sum = 0;
+                for (int i = 0; i < BATCH; i++) {
+                    sum += get();
+                }
+                return sum;
+            }
+            for (int i = 0; i < BATCH; i++) {
+                int k = next;
+                next = k + 7919 >= entries ? (k + 7919) - entries : k + 7919;
+                batchKeys[i] = keySegments[k];
+            }
+            memkit.getAll(batchKeys, batchOuts, batchLengths, 0, BATCH);
+            long sum = 0;
+            for (long n : batchLengths) {
+                sum += n;
+            }
+            return sum;
+        }
     }
 
     @Benchmark
@@ -210,6 +248,13 @@ public class OffHeapMapBenchmark {
     @Benchmark
     public long bytesGet(BytesState s) {
         return s.get();
+    }
+
+    /** Gets in batches of {@value #BATCH}; the score is per get. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long bytesGetBatch(BytesState s) {
+        return s.getBatch();
     }
 
     @Benchmark

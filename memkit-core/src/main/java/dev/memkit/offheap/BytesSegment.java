@@ -86,6 +86,54 @@ final class BytesSegment {
         return -1;
     }
 
+    /**
+     * A hint for batched gets: reads the index slot of {@code hash}'s home without the lock; any failure (a writer
+     * swapped the index meanwhile) just skips it.
+     */
+    long touchSlot(long hash) {
+        try {
+            return slot(home(hash));
+        } catch (RuntimeException racedWithAWriter) {
+            return 0;
+        }
+    }
+
+    /**
+     * How much of a record {@link #touchRecord} brings into the cache: two or three lines. (With 16-byte keys and
+     * 100-byte values, 128 measured 295–305 ns per batched get, 192 322–362, 256 364–401, 64 369.)
+     */
+    private static final long TOUCHED_RECORD_BYTES = 128;
+
+    /**
+     * A hint for batched gets: reads the first {@link #TOUCHED_RECORD_BYTES} of the record of the first slot from
+     * {@code hash}'s home whose tag matches (almost always the key's), without the lock; any failure just skips it.
+     */
+    long touchRecord(long hash) {
+        try {
+            int i = home(hash);
+            long tag = hash >>> 48;
+            for (int dist = 0; dist <= MAX_DIST; dist++) {
+                long s = slot(i);
+                if (s == 0 || ((s >>> 16) & 0xFF) < dist) {
+                    return 0;
+                }
+                if ((s & 0xFFFF) == tag) {
+                    long a = address(s);
+                    MemorySegment slab = log.slab(a);
+                    long at = RecordLog.offset(a);
+                    long last = Math.min(slab.byteSize() - 1, at + TOUCHED_RECORD_BYTES - 1);
+                    // The record's first cache lines: its header and key, and the start of its value.
+                    return slab.get(ValueLayout.JAVA_BYTE, at) ^ slab.get(ValueLayout.JAVA_BYTE, (at + last) >>> 1)
+                            ^ slab.get(ValueLayout.JAVA_BYTE, last);
+                }
+                i = next(i);
+            }
+            return 0;
+        } catch (RuntimeException racedWithAWriter) {
+            return 0;
+        }
+    }
+
     boolean keyEquals(long address, MemorySegment key) {
         long h = log.header(address);
         long k = RecordLog.keyLength(h);

@@ -60,9 +60,6 @@ public final class LongLongMap implements AutoCloseable {
     private boolean closed;
     /** Keys a batched get looks up together (see {@link #getAll}). */
     static final int GET_BATCH = 16;
-    private static final long TOUCH_SENTINEL = 0x9E3779B97F4A7C15L;
-    @SuppressWarnings("unused") // see getAll: only there so that its bucket touches are not optimised away
-    private long touchSink;
 
     LongLongMap(LongLongMapBuilder b) {
         PageRelease.available(); // binds madvise now (tens of ms, once per JVM), not inside the put that first grows
@@ -289,11 +286,7 @@ public final class LongLongMap implements AutoCloseable {
                 values[i] = lookup(keys[i], defaultValue, false);
             }
         }
-        if (touched == TOUCH_SENTINEL) {
-            // The touches' only use, so the JIT keeps them; a test, not a store, so concurrent getAll calls do
-            // not write to the map's shared cache line (the store runs only for one value in 2^64).
-            touchSink = touched;
-        }
+        Touches.keep(touched);
     }
 
     /**

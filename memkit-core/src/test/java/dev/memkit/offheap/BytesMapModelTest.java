@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,22 +28,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Random sequences against {@code HashMap<ByteBuffer, byte[]>}, with small slabs so compaction runs often. */
 class BytesMapModelTest {
-    enum Kind { PUT, GET, REMOVE, ITERATE, COMPACT, CLEAR }
+    enum Kind { PUT, GET, GET_ALL, REMOVE, ITERATE, COMPACT, CLEAR }
 
     record Op(Kind kind, byte[] key, byte[] value) {}
 
     @Provide
     Arbitrary<List<Op>> ops() {
         // Keys from a small set (so overwrites and removes hit), of varied lengths including empty.
-        Arbitrary<byte[]> keys = Arbitraries.integers().between(0, 40).map(i -> {
-            byte[] k = new byte[i % 23];
-            Arrays.fill(k, (byte) i.intValue());
-            return k;
-        });
+        Arbitrary<byte[]> keys = Arbitraries.integers().between(0, 40).map(BytesMapModelTest::candidateKey);
         Arbitrary<byte[]> values = Arbitraries.bytes().array(byte[].class).ofMaxSize(300);
         Arbitrary<Kind> kinds = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(45, Arbitraries.just(Kind.PUT)),
                 net.jqwik.api.Tuple.of(25, Arbitraries.just(Kind.GET)),
+                net.jqwik.api.Tuple.of(4, Arbitraries.just(Kind.GET_ALL)),
                 net.jqwik.api.Tuple.of(20, Arbitraries.just(Kind.REMOVE)),
                 net.jqwik.api.Tuple.of(3, Arbitraries.just(Kind.ITERATE)),
                 net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.COMPACT)),
@@ -70,6 +68,7 @@ class BytesMapModelTest {
                             assertArrayEquals(expected, got);
                         }
                     }
+                    case GET_ALL -> checkGetAll(map, model);
                     case REMOVE -> assertEquals(model.remove(k) != null, map.remove(op.key()));
                     case ITERATE -> {
                         Map<ByteBuffer, byte[]> seen = new HashMap<>();
@@ -91,6 +90,41 @@ class BytesMapModelTest {
                 assertEquals(model.size(), map.size());
             }
         }
+    }
+
+    /** The op keys' universe: key {@code i} is {@code i % 23} bytes of value {@code i}. */
+    private static byte[] candidateKey(int i) {
+        byte[] k = new byte[i % 23];
+        Arrays.fill(k, (byte) i);
+        return k;
+    }
+
+    /**
+     * Every candidate key in one {@code getAll} (more than one group of 16), into outputs of varied sizes (none, too
+     * small, large enough), against the model.
+     */
+    private static void checkGetAll(BytesMap map, Map<ByteBuffer, byte[]> model) {
+        int n = 41;
+        MemorySegment[] keys = new MemorySegment[n + 2];
+        MemorySegment[] outs = new MemorySegment[n + 2];
+        long[] lengths = new long[n + 2];
+        Arrays.fill(lengths, 77);
+        for (int i = 0; i < n; i++) {
+            keys[i + 1] = MemorySegment.ofArray(candidateKey(i));
+            outs[i + 1] = i % 5 == 0 ? null : MemorySegment.ofArray(new byte[i % 5 == 1 ? 7 : 300]);
+        }
+        map.getAll(keys, outs, lengths, 1, n + 1);
+        assertEquals(77, lengths[0], "outside the range: untouched");
+        assertEquals(77, lengths[n + 1]);
+        for (int i = 0; i < n; i++) {
+            byte[] expected = model.get(ByteBuffer.wrap(candidateKey(i)));
+            assertEquals(expected == null ? -1 : expected.length, lengths[i + 1], "length of key " + i);
+            MemorySegment out = outs[i + 1];
+            if (expected != null && out != null && expected.length <= out.byteSize()) {
+                assertArrayEquals(expected, out.asSlice(0, expected.length).toArray(ValueLayout.JAVA_BYTE));
+            }
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> map.getAll(keys, outs, new long[3], 0, 5));
     }
 
     @Provide

@@ -63,21 +63,30 @@ class BytesMapStressTest {
             }
             for (int r = 0; r < 2; r++) {
                 int seed = 50 + r;
+                boolean batched = r == 1; // one reader one key at a time, the other with getAll
                 threads.add(Thread.ofPlatform().start(() -> {
                     SplittableRandom rnd = new SplittableRandom(seed);
+                    int batch = batched ? 20 : 1;
+                    MemorySegment[] keys = new MemorySegment[batch];
+                    MemorySegment[] outs = new MemorySegment[batch];
+                    long[] lengths = new long[batch];
+                    int[] ids = new int[batch];
                     try (Arena arena = Arena.ofConfined()) {
-                        MemorySegment out = arena.allocate(256);
+                        for (int j = 0; j < batch; j++) {
+                            outs[j] = arena.allocate(256);
+                        }
                         while (!done.get() && System.nanoTime() < cap) {
-                            int k = rnd.nextInt(5000 * writers);
-                            long n = map.get(MemorySegment.ofArray(BytesMapModelTest.key(k)), out);
-                            if (n >= 0 && out.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(
-                                    java.nio.ByteOrder.BIG_ENDIAN), 0) != k) {
-                                throw new AssertionError("key " + k + " read another key's value");
+                            for (int j = 0; j < batch; j++) {
+                                ids[j] = rnd.nextInt(5000 * writers);
+                                keys[j] = MemorySegment.ofArray(BytesMapModelTest.key(ids[j]));
                             }
-                            for (long b = 5; b < n; b++) {
-                                if (out.get(ValueLayout.JAVA_BYTE, b) != out.get(ValueLayout.JAVA_BYTE, 4)) {
-                                    throw new AssertionError("key " + k + " read a torn value");
-                                }
+                            if (batched) {
+                                map.getAll(keys, outs, lengths, 0, batch);
+                            } else {
+                                lengths[0] = map.get(keys[0], outs[0]);
+                            }
+                            for (int j = 0; j < batch; j++) {
+                                checkValue(ids[j], lengths[j], outs[j]);
                             }
                         }
                     } catch (Throwable e) {
@@ -101,6 +110,18 @@ class BytesMapStressTest {
                 }
             }
             assertEquals(expected, map.size());
+        }
+    }
+
+    /** A value read for key {@code k} ({@code n} bytes, or -1) must be k's own and whole. */
+    private static void checkValue(int k, long n, MemorySegment out) {
+        if (n >= 0 && out.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN), 0) != k) {
+            throw new AssertionError("key " + k + " read another key's value");
+        }
+        for (long b = 5; b < n; b++) {
+            if (out.get(ValueLayout.JAVA_BYTE, b) != out.get(ValueLayout.JAVA_BYTE, 4)) {
+                throw new AssertionError("key " + k + " read a torn value");
+            }
         }
     }
 }
