@@ -23,9 +23,9 @@
  * debugging mode {@link dev.memkit.buffer.LeakDetection#PARANOID} (each view dies with its lease). Grant
  * {@code --enable-native-access=dev.memkit} when using either, or the JDK prints a warning; the buffer pool,
  * budgets and the manager need nothing. {@code Linker.downcallHandle} (binding {@code madvise}, {@code mmap} and
- * {@code munmap}, so big idle buffers and outgrown map tables give their pages back to the OS) and
- * {@code reinterpret} on big buffer slabs are called only when native access is already granted: without it
- * memory leaves RSS only when freed, and no warning is printed.
+ * {@code munmap}, so big buffers come from page runs whose idle pages, and outgrown map tables' pages, go back
+ * to the OS) and {@code reinterpret} on those mappings are called only when native access is already granted:
+ * without it memory leaves RSS only when freed, and no warning is printed.
  */
 module dev.memkit {
     requires transitive java.management;

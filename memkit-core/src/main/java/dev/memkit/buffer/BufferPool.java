@@ -27,11 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * into equal blocks of one class, so one native allocation serves many buffers. A request is rounded up to
  * its class ({@link SizeClasses}); a request above the largest class gets a dedicated allocation freed at
  * release. With {@link BufferPoolBuilder#pageRelease(boolean) page release} (on by default, effective when memkit
- * has native access on Linux), the big classes the thread caches do not hold are served instead by runs of whole
- * pages from large mappings, reused across classes, whose idle pages go back to the OS ({@link PageHeap}). An acquire first pops from the caller's thread-cache stripe ({@link Stripe}), then
- * refills the stripe from the class's {@link ClassDepot} in a batch, then carves a new slab if the limit allows
- * ({@link SlabSupply}), and finally reclaims (flushes caches, frees idle slabs, polls leaks) and waits for a
- * release.
+ * has native access on Linux), the classes from 64 KiB up are served instead by runs of whole pages from large
+ * mappings: an uncached class's run is exactly the request's pages, a freed run's pages serve the next request of
+ * any size, and idle pages go back to the OS above a headroom over the recent peak demand
+ * ({@link BufferPoolBuilder#idleHeadroom(double)}). An acquire first pops from the caller's thread-cache stripe,
+ * then refills the stripe from the class's depot (or page runs) in a batch, then carves a new slab if the limit
+ * allows, and finally reclaims (flushes caches, frees idle slabs and pages, polls leaks) and waits for a release.
  *
  * <h2>Ownership and thread-safety</h2>
  * The pool owns all native memory; a lease owns its block until released. Every method is thread-safe.
@@ -40,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * one daemon thread ("memkit-scavenger-NAME") that returns idle memory; {@code close()} stops it.
  *
  * <h2>Limits</h2>
- * Native bytes held (slabs plus dedicated allocations) never exceed {@link #limitBytes()}. At the limit,
+ * Native bytes held (slabs, dedicated allocations, and the pages of page runs taken or still resident; the
+ * mappings' untouched pages hold no memory and do not count) never exceed {@link #limitBytes()}. At the limit,
  * {@link #acquire(long)} waits up to the acquire timeout and then throws {@link PoolExhaustedException};
  * {@link #tryAcquire(long)} returns empty at once. Neither throws {@code OutOfMemoryError}. Leases dropped
  * without {@code close()} come back only once the GC finds them unreachable, and a service whose data lives

@@ -8,11 +8,13 @@ import java.util.List;
  *
  * @param pool the pool's name
  * @param limitBytes the byte limit on native memory
- * @param reservedBytes native bytes held (slabs plus dedicated allocations)
+ * @param reservedBytes native bytes held (slabs, dedicated allocations, and the page runs' pages taken or still
+ *        resident; mappings' untouched pages do not count)
  * @param highWaterReservedBytes the most native bytes ever held at once
  * @param leasedCount leases not yet released
  * @param leasedBytes bytes requested by those leases
- * @param idleBytes bytes of blocks held by the pool but not leased (thread caches, depots, uncarved)
+ * @param idleBytes bytes of blocks held by the pool but not leased (thread caches, depots, uncarved, and the
+ *        resident free pages of page runs)
  * @param acquires leases handed out, ever
  * @param hits acquires served by reusing a block
  * @param misses acquires that needed fresh memory (a new block, slab, or dedicated allocation)
