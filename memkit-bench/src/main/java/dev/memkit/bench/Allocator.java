@@ -48,8 +48,11 @@ abstract class Allocator implements AutoCloseable {
             case "memkit-coarse" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
                     .sizeClasses(dev.memkit.buffer.SizeClasses.coarse()).acquireTimeout(Duration.ofMinutes(1))
                     .build());
-            case String n when n.startsWith("memkit-headroom-") -> new Memkit(BufferPool.builder().name("bench")
-                    .limitBytes(16L << 30).idleHeadroom(1.0 / Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)))
+            case String n when n.matches("memkit(-coarse)?-headroom-[0-9]+") -> new Memkit(BufferPool.builder()
+                    .name("bench").limitBytes(16L << 30)
+                    .sizeClasses(n.contains("coarse") ? dev.memkit.buffer.SizeClasses.coarse()
+                            : dev.memkit.buffer.SizeClasses.defaults())
+                    .idleHeadroom(1.0 / Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)))
                     .acquireTimeout(Duration.ofMinutes(1)).build());
             case "netty-pooled" -> new Netty(PooledByteBufAllocator.DEFAULT);
             case "netty-adaptive" -> new Netty(new AdaptiveByteBufAllocator());

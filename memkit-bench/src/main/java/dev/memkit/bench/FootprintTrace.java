@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Run all: {@code java --enable-native-access=ALL-UNNAMED -cp memkit-bench/target/benchmarks.jar
  * dev.memkit.bench.FootprintTrace}. One: append an allocator name (memkit, malloc, netty-pooled, ...;
- * {@code memkit-headroom-N} is the default pool with {@code idleHeadroom(1.0 / N)}). {@code -Dsteps=N} sets the steps
+ * {@code memkit-headroom-N} is the default pool with {@code idleHeadroom(1.0 / N)}, {@code memkit-coarse-headroom-N}
+ * the same with the coarse classes). {@code -Dsteps=N} sets the steps
  * per thread (default 6000; 30000 for steady state, with {@code -Dseconds=120}).
  */
 public final class FootprintTrace {
