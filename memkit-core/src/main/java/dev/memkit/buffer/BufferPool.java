@@ -322,25 +322,9 @@ public final class BufferPool implements AutoCloseable {
         Block[] block = new Block[1];
         leaks.poll();
         for (boolean reclaimed = false; ; ) {
-            if (d.paged) {
-                // An uncached class's run is exactly the request's pages; a cached one's is the class's size, so
-                // that its block can serve any request of the class once a thread cache holds it.
-                Slab run = pageHeap.allocate(d, cacheLimit[c] == 0 ? size : d.blockSize, true);
-                if (run != null) {
-                    d.countAcquire(size, run.faulted);
-                    return lease(run.block(0), size, tag, randomSample());
-                }
-            }
-            int taken = d.paged ? 0 : d.take(block, 0, 1);
-            if ((taken & 0xFFFF) == 0 && !d.paged) {
-                Slab fresh = supply.newSlab(d);
-                if (fresh != null) {
-                    taken = d.addSlabAndTake(fresh, block, 0, 1);
-                }
-            }
-            if ((taken & 0xFFFF) == 1) {
-                d.countAcquire(size, (taken & FRESH) != 0);
-                return lease(block[0], size, tag, randomSample());
+            Block b = takeForLease(d, c, size, block);
+            if (b != null) {
+                return lease(b, size, tag, randomSample());
             }
             if (!reclaimed) {
                 supply.reclaimAll();
@@ -352,6 +336,37 @@ public final class BufferPool implements AutoCloseable {
             }
             reclaimed = false;
         }
+    }
+
+    /**
+     * One block of class {@code c} for a lease of {@code size}, counted: a page run, or a depot block (carving a
+     * new slab if need be); null when the limit leaves no room now. {@code scratch} is a one-element array.
+     */
+    private Block takeForLease(ClassDepot d, int c, long size, Block[] scratch) {
+        if (d.paged) {
+            // An uncached class's run is exactly the request's pages; a cached one's is the class's size, so that
+            // its block can serve any request of the class once a thread cache holds it.
+            Slab run = pageHeap.allocate(d, cacheLimit[c] == 0 ? size : d.blockSize, true);
+            if (run == null) {
+                return null;
+            }
+            d.countAcquire(size, run.faulted);
+            return run.block(0);
+        }
+        int taken = d.take(scratch, 0, 1);
+        if ((taken & 0xFFFF) == 0) {
+            Slab fresh = supply.newSlab(d);
+            if (fresh != null) {
+                taken = d.addSlabAndTake(fresh, scratch, 0, 1);
+            }
+        }
+        if ((taken & 0xFFFF) == 0) {
+            return null;
+        }
+        d.countAcquire(size, (taken & FRESH) != 0);
+        Block b = scratch[0];
+        scratch[0] = null; // the lease must be the block's only holder (see Block)
+        return b;
     }
 
     private Buffer acquireHuge(long size, int tag, long timeoutNanos, boolean orThrow) {

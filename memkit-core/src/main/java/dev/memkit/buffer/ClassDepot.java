@@ -233,9 +233,16 @@ final class ClassDepot {
         return slab.bytes();
     }
 
-    /** Returns a leaked block's slot under a fresh Block (the leaked one is unreachable for good). */
-    synchronized void reclaim(Block.Watch leaked) {
-        give(leaked.slab.block(leaked.index));
+    /**
+     * Returns a leaked block's slot under a fresh Block (the leaked one is unreachable for good); a paged class's
+     * run goes back to the heap.
+     */
+    void reclaim(Block.Watch leaked) {
+        if (heap != null) {
+            heap.release(leaked.slab, true);
+        } else {
+            giveStacked(leaked.slab.block(leaked.index));
+        }
     }
 
     synchronized void countAcquire(long requested, boolean fresh) {
@@ -247,7 +254,15 @@ final class ClassDepot {
     }
 
     /** Snapshot of idle bytes, reserved bytes and slab count, in that order. */
-    synchronized long[] usage() {
+    long[] usage() {
+        if (heap != null) { // page runs: reserved is the pages they hold; their idle pages are the heap's
+            long[] runs = heap.classUsage(classIndex);
+            return new long[] {0, runs[0], runs[1]};
+        }
+        return stackedUsage();
+    }
+
+    private synchronized long[] stackedUsage() {
         long reserved = 0;
         for (Slab s : slabs) {
             reserved += s.bytes();

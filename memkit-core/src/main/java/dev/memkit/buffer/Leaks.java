@@ -126,11 +126,7 @@ final class Leaks {
         if (slab.depot == null) {
             pool.huge.released(slab, requested, false);
         } else {
-            if (slab.chunk != null) {
-                pool.pageHeap.release(slab, true);
-            } else {
-                slab.depot.reclaim(w);
-            }
+            slab.depot.reclaim(w);
             slab.depot.countRelease(requested, false);
         }
         LeakReport report = new LeakReport(pool.name(), requested, site);

@@ -37,10 +37,6 @@ final class PoolStatsCollector {
             long[] k = sums[c];
             depots[c].addCountersTo(k);
             long[] u = depots[c].usage();
-            if (depots[c].paged) { // runs of the page heap: reserved is what they lease, their idle pages are shared
-                long[] r = pool.pageHeap.classUsage(c);
-                u = new long[] {0, r[0], r[1]};
-            }
             long acq = k[0];
             long miss = k[1];
             long rel = k[2];

@@ -303,8 +303,8 @@ public final class BytesMap implements AutoCloseable {
      * writing its length (or -1) to {@code lengths[i]}, as {@link #get(MemorySegment, MemorySegment)} would one by
      * one, but faster on a map larger than the CPU caches: keys go in groups of {@value #GET_BATCH}, and for a
      * group every key is hashed, then every key's index slot read, then every key's record, before any key is
-     * compared, so the group's cache misses overlap instead of following each other. Each key is read atomically; the batch as a whole is
-     * not a snapshot. Allocates nothing.
+     * compared, so the group's cache misses overlap instead of following each other. Each key is read atomically;
+     * the batch as a whole is not a snapshot. Allocates nothing.
      *
      * @param keys the keys
      * @param outs where each value goes (from offset 0; copied only if it fits, as for a single get); an element
