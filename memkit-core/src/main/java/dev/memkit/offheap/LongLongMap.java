@@ -11,7 +11,7 @@ import java.util.concurrent.locks.StampedLock;
 
 /**
  * A {@code long → long} hash map in native memory: no objects per entry, so the garbage collector never traces
- * it however large it grows, and about 19.5 bytes per entry (16-byte slots at 82% average load).
+ * it however large it grows, and about 18.8 bytes per entry (16-byte slots, 85% full).
  *
  * <pre>{@code
  * try (LongLongMap index = LongLongMap.builder().expectedSize(30_000_000).build()) {
@@ -22,10 +22,11 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <h2>Design</h2>
  * The keys are spread over independent segments by the top bits of their hash; each segment is one
- * {@link LongTable} (bucketed cuckoo hashing: a get reads at most two cache lines; up to 90% full) that grows by
- * 20% on its own. Growing one segment rehashes only that segment's entries, so no put ever waits for the whole map
- * to be copied (with the default 256 segments, a 30-million-entry map rehashes about 120,000 entries at a time),
- * and the capacity is never forced to a power of two.
+ * {@link LongTable} (bucketed cuckoo hashing: a get reads at most two cache lines; 85% full) that grows on its own,
+ * one bucket at a time as it fills (linear hashing: adding a bucket splits one other, moving a few entries). No
+ * put ever waits for a table to be rehashed; the most a put waits for is its segment's table moving to a bigger
+ * region when it outgrows the one it has (a copy of that segment's bytes: about 2.3 MiB with the default 256
+ * segments and 30 million entries), and the capacity is never forced to a power of two.
  *
  * <h2>Concurrency</h2>
  * A concurrent map ({@link LongLongMapBuilder#concurrent(boolean)}, the default) guards each segment with a
@@ -329,9 +330,9 @@ public final class LongLongMap implements AutoCloseable {
     /**
      * Puts {@code keys[i] → values[i]} for every {@code i} in {@code [from, to)}, as {@link #put} would one by one
      * (a key given twice ends with its later value), but much faster for large batches: the batch is ordered by
-     * segment, and each segment is locked once, sized once for the batch (growing by steps afterwards only if a
-     * sample of the batch underestimated its new keys), and filled while its table is in cache (loading 8 M
-     * entries from empty in batches of 1 M took a third of the time of single puts:
+     * segment, and each segment is locked once, grown once for the batch (by bucket splits in address order,
+     * then by single buckets only if a sample of the batch underestimated its new keys), and filled in one pass
+     * (loading 30 M entries from empty in batches of 4 M took a quarter of the time of single puts:
      * {@code dev.memkit.bench.BulkLoad} in memkit-bench).
      *
      * <p>Allocates 16 bytes of scratch per entry of the batch for the duration of the call. Readers see the
@@ -464,7 +465,7 @@ public final class LongLongMap implements AutoCloseable {
         for (MapSegment s : segments) {
             long stamp = concurrent ? s.readLock() : 0;
             try {
-                n += LongTable.bytesFor(s.table.capacity);
+                n += s.table.chargedBytes();
             } finally {
                 if (concurrent) {
                     s.unlockRead(stamp);

@@ -31,8 +31,8 @@ public final class LongLongMapBuilder {
     }
 
     /**
-     * The number of segments: more means shorter pauses when a segment grows and less lock contention, at a
-     * few hundred bytes of heap and a 256-byte minimum table each. Default 256.
+     * The number of segments: more means shorter pauses when a segment's table moves to a bigger region and less
+     * lock contention, at a few hundred bytes of heap and a 256-byte minimum table each. Default 256.
      *
      * @param count a power of two between 1 and 65536
      * @return this builder

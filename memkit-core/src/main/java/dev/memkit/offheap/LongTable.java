@@ -9,7 +9,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * One {@code long → long} table in native memory: bucketed cuckoo hashing, four 16-byte slots to a 64-byte
- * (cache-line) bucket, two candidate buckets per key, at most 90% full.
+ * (cache-line) bucket, two candidate buckets per key, at most 85% full, grown one bucket at a time by linear
+ * hashing.
  *
  * <pre>
  *   bucket b (64 bytes, 64-byte aligned), at offset 64 * b; slot i = 4 * b + s, at offset 16 * i
@@ -20,72 +21,83 @@ import java.lang.foreign.ValueLayout;
  *   +---------------------------+---------------------------+
  *   | mix(key) (8, 0 = empty)   | value (8)                 |
  *   +---------------------------+---------------------------+
+ *   region: | buckets 0 .. n-1 (in use) | zeros, reserved for growth (not resident until touched) |
  * </pre>
  *
  * <p><b>Algorithm.</b> A slot stores the key's hash, not the key: the hash function ({@link #mix}) is a bijection
  * on 64-bit values, so the key is recovered exactly by {@link #unmix}, and moving a resident never rehashes its
- * key. A key lives in one of two buckets: its first, {@code (low32(hash) * buckets) >>> 32} (a multiply, so the
- * number of buckets need not be a power of two and a table can grow by 20% at a time), or its second, a distinct
- * bucket chosen by the high half of {@code hash * φ}. A lookup reads at most those two cache lines and compares
- * eight hashes, whatever the load; most keys sit in their first bucket, so most lookups read one line. An insert
- * takes a free slot of either bucket (the first preferred); when both are full it searches breadth-first, over at
- * most {@value #SEARCH_NODES} buckets, for the shortest chain of residents that can each move to their other
- * bucket, and moves them from the free end back, so the table is never without an entry mid-insert. With four
- * slots to a bucket such chains exist up to about 97% load, but the search reads a bucket per resident it
- * considers (a cache miss each in a large table) and is needed more often the fuller the table: stopping at 90%
- * rather than 95% made loading 8 M entries about 25% faster, for 19.5 rather than 18.4 bytes per entry on
- * average. If the search fails the caller grows the table.
+ * key. A key lives in one of two buckets, its first and its second, the linear-hashing addresses
+ * ({@link #address}) among the table's {@code n} buckets of two independent 32-bit halves of its hash: with
+ * {@code 2^k <= n < 2^(k+1)}, an address is {@code x mod 2^(k+1)}, or {@code x mod 2^k} when that bucket does not
+ * exist yet. So {@code n} need not be a power of two, and adding bucket {@code n} changes only the addresses that
+ * were {@code p = n - 2^k} (to {@code p} or {@code n}): growing by one bucket moves some residents of bucket
+ * {@code p} into the new one and touches nothing else ({@link #addBucket}). A table therefore grows as it fills,
+ * staying 85% full (18.8 bytes per entry), each entry moved about once per doubling, with no pause to rehash the
+ * table (an earlier design rehashed the whole table at each 20% growth, about five moves per entry over a load).
+ * The price is uneven load: the buckets not yet split this round take twice the addresses of the others, so
+ * more keys overflow to their second bucket, and stay there after their first is split (about 44% of keys in a
+ * table grown this way, against 17% in an evenly filled one: a get of such a key reads two lines), and inserts
+ * search for chains of moves more often. At 90% full those searches made loading slower than the old rehashes;
+ * at 85% loading 30 M entries in batches took 25-30% less time ({@code BulkLoad} in memkit-bench), and gets
+ * measured the same within the machine's noise ({@code MapGets}).
+ *
+ * <p>A lookup reads at most the two candidate buckets (two cache lines) and compares eight hashes, whatever the
+ * load; most keys sit in their first bucket, so most lookups read one line. An insert takes a free slot of either
+ * bucket (the first preferred); when both are full it searches breadth-first, over at most {@value #SEARCH_NODES}
+ * buckets, for the shortest chain of residents that can each move to their other bucket, and moves them from the
+ * free end back, so the table is never without an entry mid-insert. If the search fails the caller adds buckets.
  * Removal empties the slot: no tombstones, no shifting. Hash 0 (the hash of key 0) marks an empty slot; the map
  * stores key 0 outside the table.
  *
+ * <p><b>Memory.</b> The table lives in a region bigger than its buckets, so adding one writes memory already there.
+ * A table that outgrows its region moves to a bigger one: one copy of its bytes, no rehash. With page mapping
+ * available ({@link PageRelease#mapAnonymous}), a region of {@value #MAP_THRESHOLD} bytes or more is a fresh
+ * anonymous mapping of twice the size needed, whose pages become resident only when buckets reach them, so the
+ * reserve costs address space, not memory; other regions come zeroed (so resident) from the C heap, twice the
+ * size needed when small and a quarter more when large. A table built for an expected size starts in a region
+ * of exactly that size, and a table over a copy-on-write file mapping moves at its first growth. The budget is
+ * charged for a mapped region's bytes in use, rounded up to {@value #CHARGE_GRANULE} bytes, and for the whole of
+ * any other region.
+ *
  * <p><b>Ownership and concurrency.</b> Not thread-safe: {@link LongLongMap} guards each table with its segment's
- * lock. The table owns one shared {@link Arena}; {@link #free()} closes it, after which any access (a racing
- * optimistic reader's) throws {@link IllegalStateException} instead of reading freed memory. A lookup reads at
- * most eight slots, so it ends even on a table a writer is changing (the optimistic reader validates after).
+ * lock. The table owns its region's {@link Arena} (shared); moving or {@link #free()} closes it, after which any
+ * access through the old region (a racing optimistic reader's) throws {@link IllegalStateException} instead of
+ * reading freed memory. A lookup reads at most eight slots of the region, so it ends even on a table a writer is
+ * changing (the optimistic reader validates after).
  */
 final class LongTable {
-    static final double MAX_LOAD = 0.90;
+    static final double MAX_LOAD = 0.85;
     static final int SLOTS_PER_BUCKET = 4;
     static final int BUCKET_BYTES = 64;
     static final int MIN_CAPACITY = 16;
-    static final int SMALL_CAPACITY = 4096;
     static final int FLOOD_CHECK_CAPACITY = 1024;
     /** The largest capacity in slots: a multiple of the bucket size whose slot indexes still fit an int. */
     static final int MAX_CAPACITY = (Integer.MAX_VALUE - 8) & -SLOTS_PER_BUCKET;
     private static final int SEARCH_NODES = 128;
     private static final long PHI = 0x9E3779B97F4A7C15L;
+    private static final long CHARGE_GRANULE = 16 << 10;
+    private static final long MAP_THRESHOLD = 64 << 10;     // smaller regions come from the C heap
     // Unaligned: every offset is 8-aligned in 64-byte-aligned memory, so the per-access alignment check is waste.
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
-    final int capacity;                      // slots, a multiple of SLOTS_PER_BUCKET
-    final int maxSize;
+    int capacity;                            // slots in use: 4 * buckets
+    int maxSize;
     int size;
-    final int buckets;
-    private final Arena arena;
-    private final MemorySegment mem;
-    private final boolean anonymous;        // allocated here (not a file mapping): its pages can be dropped at free
-    private final MemoryBudget budget;      // charged for this table's bytes; null when unbudgeted
+    int buckets;                             // n, in use; the region holds more
+    private Arena arena;                     // owns region; replaced when the table moves
+    private MemorySegment region;            // buckets 0..n-1, then zeros
+    private boolean mapped;                  // region is an anonymous mapping, resident only where touched
+    private boolean fileBacked;              // region is a copy-on-write file mapping of exactly the buckets
+    private long charged;                    // bytes charged to the budget for region
+    private final MemoryBudget budget;      // null when unbudgeted
     private int[] searchBucket;             // breadth-first search scratch, allocated at the first full pair
     private int[] searchParent;
 
     /** Allocates a zeroed (all empty) table; the budget, if any, is charged first. */
     LongTable(int capacity, MemoryBudget budget) {
-        this.capacity = checkCapacity(capacity);
-        this.buckets = capacity / SLOTS_PER_BUCKET;
-        this.maxSize = maxSizeFor(capacity);
         this.budget = budget;
-        long bytes = bytesFor(capacity);
-        OffHeapIo.charge(budget, bytes);
-        try {
-            arena = Arena.ofShared();
-            mem = arena.allocate(bytes, BUCKET_BYTES);
-            anonymous = true;
-        } catch (RuntimeException | OutOfMemoryError e) {
-            if (budget != null) {
-                budget.release(bytes);
-            }
-            throw e;
-        }
+        setCapacity(checkCapacity(capacity));
+        moveTo(bytesFor(capacity), true);
     }
 
     /**
@@ -93,19 +105,24 @@ final class LongTable {
      * {@code arena}; the budget, if any, is charged for the table's bytes.
      */
     LongTable(MemorySegment mem, Arena arena, int capacity, int size, MemoryBudget budget) {
-        this.capacity = checkCapacity(capacity);
-        this.buckets = capacity / SLOTS_PER_BUCKET;
-        this.maxSize = maxSizeFor(capacity);
         this.budget = budget;
+        setCapacity(checkCapacity(capacity));
         if (mem.byteSize() != bytesFor(capacity)) {
             throw new IllegalArgumentException("table memory of " + mem.byteSize() + " bytes for " + capacity
                     + " slots");
         }
         OffHeapIo.charge(budget, bytesFor(capacity));
+        this.charged = bytesFor(capacity);
         this.arena = arena;
-        this.mem = mem;
-        this.anonymous = false;
+        this.region = mem;
+        this.fileBacked = true;
         this.size = size;
+    }
+
+    private void setCapacity(int slots) {
+        capacity = slots;
+        buckets = slots / SLOTS_PER_BUCKET;
+        maxSize = maxSizeFor(slots);
     }
 
     /** Whether {@code capacity} slots make a valid table (a segment file's header is checked with this). */
@@ -124,27 +141,144 @@ final class LongTable {
         return (int) (capacity * MAX_LOAD);
     }
 
-    /** The table's memory, for writing it to a segment file. */
+    /** The buckets in use, for writing them to a segment file. */
     MemorySegment memory() {
-        return mem;
+        return region.asSlice(0, bytesFor(capacity));
+    }
+
+    /**
+     * The whole region (buckets in use, then zeros), which a segment caches for its readers: valid until the
+     * table moves ({@link #addBucket} or {@link #growTo} may move it; compare before and after).
+     */
+    MemorySegment region() {
+        return region;
     }
 
     static long bytesFor(int capacity) {
         return 16L * capacity;
     }
 
+    /** Native bytes this table holds against its budget (see the class comment on memory). */
+    long chargedBytes() {
+        return charged;
+    }
+
     /**
-     * The capacity after growing: 20% more (in whole buckets), so a full table is between 75% and 90% loaded and
-     * memory per entry stays near 16 / 0.82 = 19.5 bytes; but double below {@value #SMALL_CAPACITY} slots (64 KiB),
-     * where density is worth less than the growths saved (each costs a rehash and freeing the old table).
+     * Moves the buckets in use to a new region of at least {@code need} bytes, with room to grow unless
+     * {@code exact}, charging the budget first, and frees the old region (if any).
      */
-    static int grownCapacity(int capacity) {
-        long next = roundUp(capacity < SMALL_CAPACITY ? 2L * capacity : capacity + capacity / 5L);
-        if (next > MAX_CAPACITY) {
+    private void moveTo(long need, boolean exact) {
+        long used = region == null ? 0 : bytesFor(capacity);
+        long most = bytesFor(MAX_CAPACITY);
+        Arena next = Arena.ofShared();
+        MemorySegment to = null;
+        long charge;
+        try {
+            long mapBytes = Math.min(most, exact ? need : 2 * need);
+            if (mapBytes >= MAP_THRESHOLD) {
+                to = PageRelease.mapAnonymous(PageRelease.pageUp(mapBytes), next);
+            }
+            boolean toMapped = to != null;
+            long heapBytes = exact ? need : Math.min(most, need < MAP_THRESHOLD ? 2 * need : need + need / 4);
+            charge = toMapped ? mappedCharge(used, to.byteSize()) : heapBytes;
+            OffHeapIo.charge(budget, charge);
+            if (!toMapped) {
+                try {
+                    to = next.allocate(heapBytes, BUCKET_BYTES);
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    if (budget != null) {
+                        budget.release(charge);
+                    }
+                    throw e;
+                }
+            }
+            if (used > 0) {
+                MemorySegment.copy(region, 0, to, 0, used);
+            }
+            if (region != null) {
+                release(region, arena, !mapped && !fileBacked, charged);
+            }
+            mapped = toMapped;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            next.close();
+            throw e;
+        }
+        region = to;
+        arena = next;
+        charged = charge;
+        fileBacked = false;
+    }
+
+    /** The charge for a mapped region with {@code used} bytes in use: that, in whole granules, within the region. */
+    private static long mappedCharge(long used, long regionBytes) {
+        return Math.min(regionBytes, Math.max(CHARGE_GRANULE, (used + CHARGE_GRANULE - 1) & -CHARGE_GRANULE));
+    }
+
+    private void release(MemorySegment old, Arena oldArena, boolean inHeap, long oldCharge) {
+        if (inHeap) {
+            // Out of RSS now: the C heap may keep a freed region mapped for reuse (glibc does for the sizes a
+            // growing map frees), which would leave a grown map's old tables resident.
+            PageRelease.release(old, 0, old.byteSize());
+        }
+        oldArena.close();
+        if (budget != null) {
+            budget.release(oldCharge);
+        }
+    }
+
+    /**
+     * Makes room in the region for {@code slots} slots: moves to a bigger region if needed, and charges the budget
+     * for the bytes in use as they cross granules.
+     */
+    private void reserve(int slots) {
+        long need = bytesFor(slots);
+        if (need > region.byteSize()) {
+            moveTo(need, false);
+        } else if (need > charged) {
+            long more = mappedCharge(need, region.byteSize()) - charged;
+            OffHeapIo.charge(budget, more);
+            charged += more;
+        }
+    }
+
+    /**
+     * Adds one bucket, {@code n}: splits bucket {@code p = n - 2^k} (see the class comment), moving each resident
+     * whose addresses among {@code n + 1} buckets no longer include {@code p} into the new bucket. At most four
+     * move, and the new bucket is empty, so all fit. May move the table to a bigger region.
+     *
+     * @throws IllegalStateException at the maximum capacity
+     * @throws dev.memkit.budget.BudgetExceededException if the budget refuses the memory; the table is unchanged
+     */
+    void addBucket() {
+        if (capacity > MAX_CAPACITY - SLOTS_PER_BUCKET) {
             throw new IllegalStateException("a LongLongMap segment cannot hold more than ~2 billion entries;"
                     + " build the map with more segments");
         }
-        return (int) next;
+        reserve(capacity + SLOTS_PER_BUCKET);
+        int n = buckets;
+        int p = n - Integer.highestOneBit(n);
+        int grown = n + 1;
+        int to = n * SLOTS_PER_BUCKET;
+        for (int slot = p * SLOTS_PER_BUCKET, end = slot + SLOTS_PER_BUCKET; slot < end; slot++) {
+            long h = hashAt(slot);
+            if (h != 0 && firstBucket(h, grown) != p && secondBucket(h, grown) != p) {
+                set(to++, h, value(slot));
+                set(slot, 0, 0);
+            }
+        }
+        setCapacity(capacity + SLOTS_PER_BUCKET);
+    }
+
+    /** Adds buckets until the table has at least {@code slots} slots, moving region at most once. */
+    void growTo(int slots) {
+        if (slots <= capacity) {
+            return;
+        }
+        int target = (int) Math.min(MAX_CAPACITY, roundUp(slots));
+        reserve(target);
+        while (capacity < target) {
+            addBucket();
+        }
     }
 
     /** The smallest capacity that holds {@code entries} under the load limit. */
@@ -178,38 +312,48 @@ final class LongTable {
         return k;
     }
 
-    static int firstBucket(long hash, int buckets) {
-        return (int) (((hash & 0xFFFF_FFFFL) * buckets) >>> 32);
+    /**
+     * Linear hashing's address of {@code x} among {@code n} buckets: {@code x mod 2^(k+1)} for the
+     * {@code 2^k <= n < 2^(k+1)}, or {@code x mod 2^k} when that bucket does not exist yet.
+     */
+    static int address(int x, int n) {
+        int high = (Integer.highestOneBit(n) << 1) - 1;
+        int a = x & high;
+        return a < n ? a : a & (high >>> 1);
     }
 
-    /** A bucket other than the first (the segment index uses the hash's top bits, so a product of it here). */
-    private static int secondBucket(long hash, int first, int buckets) {
-        int b = first + 1 + (int) ((((hash * PHI) >>> 32) * (buckets - 1)) >>> 32);
-        return b >= buckets ? b - buckets : b;
+    /** The first bucket: the address of the hash's low half (the segment index uses its top bits). */
+    static int firstBucket(long hash, int buckets) {
+        return address((int) hash, buckets);
+    }
+
+    /** The second bucket: the address of the high half of {@code hash * φ}; may equal the first. */
+    static int secondBucket(long hash, int buckets) {
+        return address((int) ((hash * PHI) >>> 32), buckets);
     }
 
     private int otherBucket(long hash, int bucket) {
         int first = firstBucket(hash, buckets);
-        return bucket == first ? secondBucket(hash, first, buckets) : first;
+        return bucket == first ? secondBucket(hash, buckets) : first;
     }
 
     /** The hash stored in slot {@code i} (0 when empty); the key is {@code unmix} of it. */
     long hashAt(int i) {
-        return mem.get(LONG, (long) i << 4);
+        return region.get(LONG, (long) i << 4);
     }
 
     long value(int i) {
-        return mem.get(LONG, ((long) i << 4) + 8);
+        return region.get(LONG, ((long) i << 4) + 8);
     }
 
     private void set(int i, long hash, long value) {
-        mem.set(LONG, (long) i << 4, hash);
-        mem.set(LONG, ((long) i << 4) + 8, value);
+        region.set(LONG, (long) i << 4, hash);
+        region.set(LONG, ((long) i << 4) + 8, value);
     }
 
     /** The slot of bucket {@code b} holding {@code hash}, or -1 (with hash 0: the first free slot). */
     private int slotIn(int b, long hash) {
-        return slotIn(mem, b, hash);
+        return slotIn(region, b, hash);
     }
 
     private static int slotIn(MemorySegment mem, int b, long hash) {
@@ -232,7 +376,7 @@ final class LongTable {
 
     /** The slot holding the key whose hash is {@code hash} (never 0), or -1. */
     int find(long hash) {
-        return find(mem, buckets, hash);
+        return find(region, buckets, hash);
     }
 
     /**
@@ -240,9 +384,8 @@ final class LongTable {
      * slots at most, so it ends even on memory a writer is changing; an optimistic reader validates afterwards.
      */
     static int find(MemorySegment mem, int buckets, long hash) {
-        int first = firstBucket(hash, buckets);
-        int i = slotIn(mem, first, hash);
-        return i >= 0 ? i : slotIn(mem, secondBucket(hash, first, buckets), hash);
+        int i = slotIn(mem, firstBucket(hash, buckets), hash);
+        return i >= 0 ? i : slotIn(mem, secondBucket(hash, buckets), hash);
     }
 
     /**
@@ -250,9 +393,8 @@ final class LongTable {
      * the cache misses of many keys before it compares any (see {@code LongLongMap.getAll}).
      */
     static long touch(MemorySegment mem, int buckets, long hash) {
-        int first = firstBucket(hash, buckets);
-        int second = secondBucket(hash, first, buckets);
-        return mem.get(LONG, (long) first * BUCKET_BYTES) ^ mem.get(LONG, (long) second * BUCKET_BYTES);
+        return mem.get(LONG, (long) firstBucket(hash, buckets) * BUCKET_BYTES)
+                ^ mem.get(LONG, (long) secondBucket(hash, buckets) * BUCKET_BYTES);
     }
 
     /**
@@ -262,9 +404,9 @@ final class LongTable {
      */
     int findBoth(long hash) {
         int first = firstBucket(hash, buckets);
-        int second = secondBucket(hash, first, buckets);
-        long a = mem.get(LONG, (long) first * BUCKET_BYTES);
-        long b = mem.get(LONG, (long) second * BUCKET_BYTES);
+        int second = secondBucket(hash, buckets);
+        long a = region.get(LONG, (long) first * BUCKET_BYTES);
+        long b = region.get(LONG, (long) second * BUCKET_BYTES);
         if (a == hash) {
             return first * SLOTS_PER_BUCKET;
         }
@@ -281,7 +423,7 @@ final class LongTable {
 
     /** Sets the value of a key known to be present at slot {@code i}. */
     void setValue(int i, long value) {
-        mem.set(LONG, ((long) i << 4) + 8, value);
+        region.set(LONG, ((long) i << 4) + 8, value);
     }
 
     /**
@@ -296,8 +438,8 @@ final class LongTable {
         int first = firstBucket(hash, buckets);
         int free = slotIn(first, 0);
         if (free < 0) {
-            int second = secondBucket(hash, first, buckets);
-            free = slotIn(second, 0);
+            int second = secondBucket(hash, buckets);
+            free = second == first ? -1 : slotIn(second, 0);
             if (free < 0) {
                 free = makeRoom(first, second);
                 if (free < 0) {
@@ -405,52 +547,13 @@ final class LongTable {
         size--;
     }
 
-    /**
-     * A larger table with every entry of this one, at least {@code newCapacity} slots (more if the entries do not
-     * fit, which at the new table's lower load is vanishingly rare). This table is left unchanged (the caller
-     * frees it); keys that collide by construction ({@link #refusedWhileSparse}) throw instead of growing on.
-     */
-    LongTable grow(int newCapacity) {
-        int cap = newCapacity;
-        while (true) {
-            LongTable t = new LongTable(cap, budget);
-            if (t.copyFrom(this)) {
-                return t;
-            }
-            boolean sparse = t.refusedWhileSparse();
-            t.free();
-            if (sparse) {
-                throw collidingKeys();
-            }
-            cap = grownCapacity(cap);
-        }
-    }
-
-    private boolean copyFrom(LongTable old) {
-        for (int i = 0; i < old.capacity; i++) {
-            long h = old.hashAt(i);
-            if (h != 0 && !insertNew(h, old.value(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     void clear() {
-        mem.fill((byte) 0);
+        region.asSlice(0, bytesFor(capacity)).fill((byte) 0);
         size = 0;
     }
 
     /** Frees the native memory and returns its bytes to the budget. */
     void free() {
-        if (anonymous) {
-            // Out of RSS now: the C heap may keep a freed region mapped for reuse (glibc does for the sizes a
-            // growing map frees), which would leave a grown map's old tables resident.
-            PageRelease.release(mem, 0, mem.byteSize());
-        }
-        arena.close();
-        if (budget != null) {
-            budget.release(bytesFor(capacity));
-        }
+        release(region, arena, !mapped && !fileBacked, charged);
     }
 }

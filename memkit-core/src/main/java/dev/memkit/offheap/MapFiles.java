@@ -22,7 +22,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  * <pre>
  *   manifest (little-endian)                      seg-I-G: segment I, generation G
  *   0   8  magic "MKLLMAP1"                        0     8  magic "MKLLSEG1"
- *   8   4  format version (2)                      8     4  format version (2)
+ *   8   4  format version (3; BytesMap: 2)         8     4  format version (3)
  *   12  4  segments n                              12    4  capacity (slots)
  *   16  16*n per segment:                          16    4  size (entries in the table)
  *          8  generation G                         20    4  has key 0 (0 or 1)
@@ -45,7 +45,10 @@ final class MapFiles implements AutoCloseable {
     static final long LONG_MAP = 0x3150414D4C4C4B4DL;            // "MKLLMAP1": a LongLongMap
     static final long BYTES_MAP = 0x3150414D59424B4DL;           // "MKBYMAP1": a BytesMap
     private static final long SEG_MAGIC = 0x314745534C4C4B4DL;   // "MKLLSEG1"
-    private static final int VERSION = 2;          // 2: cuckoo tables (1 was Robin Hood)
+    // Format versions, per kind: a LongLongMap's 3 has linear-hashing bucket addresses (2 multiplicative ones,
+    // 1 Robin Hood tables); a BytesMap's manifest is still version 2.
+    private static final int LONG_VERSION = 3;
+    private static final int BYTES_VERSION = 2;
 
     final Path dir;
     private final long kind;
@@ -64,6 +67,10 @@ final class MapFiles implements AutoCloseable {
         this.lock = lock;
         this.generations = new long[segments];
         this.tableCrcs = new int[segments];
+    }
+
+    private static int versionOf(long kind) {
+        return kind == LONG_MAP ? LONG_VERSION : BYTES_VERSION;
     }
 
     /** Creates the directory (owner-only) for a new map; it must not exist yet. */
@@ -122,9 +129,10 @@ final class MapFiles implements AutoCloseable {
         if (OffHeapIo.crc(bytes, 0, bytes.length - 4) != b.getInt(bytes.length - 4)) {
             throw new IllegalArgumentException(dir + ": corrupt manifest (checksum mismatch)");
         }
-        if (b.getInt(8) != VERSION) {
+        int version = versionOf(b.getLong(0));
+        if (b.getInt(8) != version) {
             throw new IllegalArgumentException(dir + ": unsupported format version " + b.getInt(8)
-                    + " (this memkit reads version " + VERSION + ")");
+                    + " (this memkit reads version " + version + ")");
         }
         if (b.getLong(0) != kind) {
             throw new IllegalArgumentException(dir + " holds a " + (b.getLong(0) == LONG_MAP ? "LongLongMap"
@@ -207,7 +215,7 @@ final class MapFiles implements AutoCloseable {
         long generation = generations[i] + 1;
         Path file = segmentFile(i, generation);
         ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
-        h.putLong(0, SEG_MAGIC).putInt(8, VERSION).putInt(12, t.capacity).putInt(16, t.size)
+        h.putLong(0, SEG_MAGIC).putInt(8, LONG_VERSION).putInt(12, t.capacity).putInt(16, t.size)
                 .putInt(20, hasZero ? 1 : 0).putLong(24, zeroValue);
         h.putInt(32, OffHeapIo.crc(h.array(), 0, 32));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -242,7 +250,7 @@ final class MapFiles implements AutoCloseable {
     void commit() {
         int n = generations.length;
         ByteBuffer b = ByteBuffer.allocate(16 + 16 * n + 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(0, kind).putInt(8, VERSION).putInt(12, n);
+        b.putLong(0, kind).putInt(8, versionOf(kind)).putInt(12, n);
         for (int i = 0; i < n; i++) {
             b.putLong(16 + 16 * i, generations[i]).putInt(16 + 16 * i + 8, tableCrcs[i]);
         }

@@ -13,15 +13,15 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <p><b>Ownership and concurrency.</b> The segment owns its table (freed when replaced, or by the map's close).
  * The map takes the locks; every method here says what it needs. All fields are written under the write lock; an
- * optimistic reader may see {@code mem} and {@code buckets} of different tables mid-growth, which at worst reads a
- * wrong slot or throws, and the stamp it validates afterwards sends it to the read lock.
+ * optimistic reader may see {@code mem} and {@code buckets} of different regions or sizes mid-growth, which at worst
+ * reads a wrong slot or throws, and the stamp it validates afterwards sends it to the read lock.
  */
 final class MapSegment extends StampedLock {
     @java.io.Serial
     private static final long serialVersionUID = 1L;   // StampedLock is Serializable; segments never are
 
     transient LongTable table;
-    transient MemorySegment mem;      // table.memory()
+    transient MemorySegment mem;      // table.region()
     transient int buckets;            // table.buckets
     transient boolean hasZero;        // key 0 cannot live in a table (0 marks an empty slot)
     transient long zeroValue;
@@ -29,8 +29,14 @@ final class MapSegment extends StampedLock {
 
     void setTable(LongTable t) {
         table = t;
-        mem = t.memory();
+        mem = t.region();
         buckets = t.buckets;
+    }
+
+    /** Re-reads the table's region and bucket count after it grew. Caller holds the write lock. */
+    private void refresh() {
+        mem = table.region();
+        buckets = table.buckets;
     }
 
     /**
@@ -76,11 +82,11 @@ final class MapSegment extends StampedLock {
         }
         long fresh = (long) (b - a) * newInSample / sample;
         if (t.size + fresh > t.maxSize) {
-            int cap = t.capacity;
-            while ((long) (cap * LongTable.MAX_LOAD) < t.size + fresh) {
-                cap = LongTable.grownCapacity(cap);
+            try {
+                t.growTo(LongTable.capacityFor(t.size + fresh));
+            } finally {
+                refresh();
             }
-            replaceTable(cap);
         }
         int added = 0;
         for (int k = a; k < b; k++) {
@@ -107,24 +113,18 @@ final class MapSegment extends StampedLock {
             t.setValue(i, value);
             return false;
         }
-        while (!t.insertNew(h, value)) {
-            if (t.refusedWhileSparse()) {
-                throw LongTable.collidingKeys();
+        if (!t.insertNew(h, value)) {
+            try {
+                do {
+                    if (t.refusedWhileSparse()) {
+                        throw LongTable.collidingKeys();
+                    }
+                    t.addBucket();
+                } while (!t.insertNew(h, value));
+            } finally {
+                refresh();
             }
-            t = replaceTable(LongTable.grownCapacity(t.capacity));
         }
         return true;
-    }
-
-    /**
-     * Moves to a table of {@code capacity} slots with the same entries, freeing the old one. Caller holds the
-     * write lock.
-     */
-    LongTable replaceTable(int capacity) {
-        LongTable old = table;
-        LongTable bigger = old.grow(capacity);
-        setTable(bigger);
-        old.free();
-        return bigger;
     }
 }
