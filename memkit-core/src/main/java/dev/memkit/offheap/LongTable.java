@@ -90,12 +90,19 @@ final class LongTable {
     private boolean fileBacked;              // region is a copy-on-write file mapping of exactly the buckets
     private long charged;                    // bytes charged to the budget for region
     private final MemoryBudget budget;      // null when unbudgeted
+    private final boolean mayMap;           // false: regions only from the C heap (tests of the fallback)
     private int[] searchBucket;             // breadth-first search scratch, allocated at the first full pair
     private int[] searchParent;
 
     /** Allocates a zeroed (all empty) table; the budget, if any, is charged first. */
     LongTable(int capacity, MemoryBudget budget) {
+        this(capacity, budget, true);
+    }
+
+    /** As {@link #LongTable(int, MemoryBudget)}; with {@code mayMap} false every region comes from the C heap. */
+    LongTable(int capacity, MemoryBudget budget, boolean mayMap) {
         this.budget = budget;
+        this.mayMap = mayMap;
         setCapacity(checkCapacity(capacity));
         moveTo(bytesFor(capacity), true);
     }
@@ -106,6 +113,7 @@ final class LongTable {
      */
     LongTable(MemorySegment mem, Arena arena, int capacity, int size, MemoryBudget budget) {
         this.budget = budget;
+        this.mayMap = true;
         setCapacity(checkCapacity(capacity));
         if (mem.byteSize() != bytesFor(capacity)) {
             throw new IllegalArgumentException("table memory of " + mem.byteSize() + " bytes for " + capacity
@@ -175,7 +183,7 @@ final class LongTable {
         long charge;
         try {
             long mapBytes = Math.min(most, exact ? need : 2 * need);
-            if (mapBytes >= MAP_THRESHOLD) {
+            if (mayMap && mapBytes >= MAP_THRESHOLD) {
                 to = PageRelease.mapAnonymous(PageRelease.pageUp(mapBytes), next);
             }
             boolean toMapped = to != null;

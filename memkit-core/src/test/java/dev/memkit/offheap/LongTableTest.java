@@ -1,5 +1,6 @@
 package dev.memkit.offheap;
 
+import dev.memkit.budget.MemoryBudget;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -70,11 +71,16 @@ class LongTableTest {
         }
     }
 
-    /** Entries put while the table grows bucket by bucket, as a segment grows it, are all found. */
+    /**
+     * Entries put while the table grows bucket by bucket, as a segment grows it, are all found, through every move
+     * to a bigger region, mapped or from the C heap; the budget holds exactly the table's charge, and gets it all
+     * back at free.
+     */
     @Property(tries = 20)
     void fillingWhileAddingBucketsKeepsEveryEntry(@ForAll @IntRange(min = 1, max = 40_000) int entries,
-                                                  @ForAll long seed) {
-        LongTable t = new LongTable(LongTable.MIN_CAPACITY, null);
+                                                  @ForAll long seed, @ForAll boolean mayMap) {
+        MemoryBudget budget = MemoryBudget.root("table", 64L << 20);
+        LongTable t = new LongTable(LongTable.MIN_CAPACITY, budget, mayMap);
         try {
             SplittableRandom rnd = new SplittableRandom(seed);
             Map<Long, Long> model = new HashMap<>();
@@ -92,9 +98,13 @@ class LongTableTest {
             if (t.capacity >= 1024) {
                 assertTrue(t.size > 0.8 * t.capacity, "grown to " + t.capacity + " slots for " + t.size);
             }
+            assertEquals(t.chargedBytes(), budget.used());
+            assertTrue(t.chargedBytes() >= LongTable.bytesFor(t.capacity));
+            assertTrue(t.region().byteSize() >= LongTable.bytesFor(t.capacity));
         } finally {
             t.free();
         }
+        assertEquals(0, budget.used());
     }
 
     /**
