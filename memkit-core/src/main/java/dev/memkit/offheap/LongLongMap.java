@@ -11,7 +11,7 @@ import java.util.concurrent.locks.StampedLock;
 
 /**
  * A {@code long → long} hash map in native memory: no objects per entry, so the garbage collector never traces
- * it however large it grows, and about 18.8 bytes per entry (16-byte slots, 85% full).
+ * it however large it grows, and about 19 bytes per entry (16-byte slots, 85% full).
  *
  * <pre>{@code
  * try (LongLongMap index = LongLongMap.builder().expectedSize(30_000_000).build()) {
