@@ -188,7 +188,9 @@ final class LongTable {
             }
             boolean toMapped = to != null;
             long heapBytes = exact ? need : Math.min(most, need < MAP_THRESHOLD ? 2 * need : need + need / 4);
-            charge = toMapped ? mappedCharge(used, to.byteSize()) : heapBytes;
+            // A mapped region is charged for the bytes about to be in use, not only those copied: the caller adds
+            // buckets up to need without charging again.
+            charge = toMapped ? mappedCharge(need, to.byteSize()) : heapBytes;
             OffHeapIo.charge(budget, charge);
             if (!toMapped) {
                 try {
