@@ -17,15 +17,19 @@
  *       bounded with leases ({@link dev.memkit.pool.BoundedPool}).</li>
  * </ul>
  *
- * <p><b>Native access.</b> memkit allocates with {@code Arena}. It calls one restricted method,
- * {@code MemorySegment.reinterpret}, in two places where the JDK offers no other way to give pooled memory a
- * scope of its own: {@link dev.memkit.arena.RegionArena} (each round's segments die with the round) and the
- * debugging mode {@link dev.memkit.buffer.LeakDetection#PARANOID} (each view dies with its lease). Grant
- * {@code --enable-native-access=dev.memkit} when using either, or the JDK prints a warning; the buffer pool,
- * budgets and the manager need nothing. {@code Linker.downcallHandle} (binding {@code madvise}, {@code mmap} and
- * {@code munmap}, so big buffers come from page runs whose idle pages, and outgrown map tables' pages, go back
- * to the OS) and {@code reinterpret} on those mappings are called only when native access is already granted:
- * without it memory leaves RSS only when freed, and no warning is printed.
+ * <p><b>Native access.</b> memkit allocates with {@code Arena} and needs no native access: without it, it calls
+ * no restricted method and the JDK prints nothing. Granted ({@code --enable-native-access=dev.memkit}, or
+ * {@code ALL-UNNAMED} on the class path), it uses restricted methods in these places, each checked with
+ * {@code Module.isNativeAccessEnabled()} first:
+ * <ul>
+ *   <li>{@code MemorySegment.reinterpret} in {@link dev.memkit.arena.RegionArena}, to scope pooled chunks to a
+ *       round (without access, rounds allocate their own chunks instead of reusing pooled ones);</li>
+ *   <li>{@code MemorySegment.reinterpret} in {@link dev.memkit.buffer.LeakDetection#PARANOID}, to scope each view
+ *       to its lease (this debugging mode needs access: without it the JDK warns once);</li>
+ *   <li>{@code Linker.downcallHandle} binding {@code madvise}, {@code mmap} and {@code munmap} on Linux, and
+ *       {@code reinterpret} on those mappings, so big buffers come from page runs whose idle pages, and outgrown
+ *       map tables' pages, go back to the OS (without access memory leaves RSS only when freed).</li>
+ * </ul>
  */
 module dev.memkit {
     requires transitive java.management;

@@ -2,10 +2,12 @@ package dev.memkit.arena;
 
 import dev.memkit.buffer.Buffer;
 import dev.memkit.buffer.BufferPool;
+import dev.memkit.internal.BufferAccess;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -28,12 +30,25 @@ import java.util.concurrent.locks.ReentrantLock;
  * }</pre>
  *
  * <h2>Design</h2>
- * Each round (the time between two resets) has its own JDK {@link Arena}, the <em>round scope</em>. A chunk
- * leased from the pool is re-scoped to the round with {@code MemorySegment.reinterpret} once per round, and every
- * allocation is a slice of it, so closing the round scope at reset invalidates every segment handed out in that
- * round: any later access throws {@code IllegalStateException} (from the owner thread of a confined arena, or
- * from any thread of a shared one), never reads the next round's data. An
- * allocation larger than half a chunk gets a dedicated block from the pool, released at reset.
+ * Each round (the time between two resets) has its own JDK {@link Arena}, the <em>round scope</em>, and every
+ * segment handed out belongs to it, so closing the round scope at reset invalidates every segment of that round:
+ * any later access throws {@code IllegalStateException} (from the owner thread of a confined arena, or from any
+ * thread of a shared one), never reads the next round's data. An allocation larger than half a chunk gets a
+ * dedicated block, released at reset.
+ *
+ * <p>Where the memory comes from depends on native access:
+ * <ul>
+ *   <li><b>Granted</b> ({@code --enable-native-access=dev.memkit}, or {@code ALL-UNNAMED} on the class path):
+ *       chunks are leased from the pool and re-scoped to the round once per round with the restricted method
+ *       {@code MemorySegment.reinterpret}. The re-scoping registers a close action on the round scope that holds
+ *       the chunk's lease, so the lease stays reachable for as long as any segment of the round is: an arena
+ *       dropped without {@code close()} while its segments are kept never lets the pool reclaim (and so reuse or
+ *       free) memory those segments still address. Once the arena and all its segments are unreachable, the pool's
+ *       leak detection reclaims the chunks.</li>
+ *   <li><b>Not granted</b>: memkit calls no restricted method. Each round allocates its chunks from the round scope
+ *       itself (the C heap, zeroed, freed at reset), charged to the pool's limit and budget while the round lasts.
+ *       Same guarantees, without reuse of chunks across rounds.</li>
+ * </ul>
  *
  * <h2>Variants and their costs</h2>
  * <ul>
@@ -42,7 +57,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       segments at all, before or after a reset: the JDK throws {@code WrongThreadException}.</li>
  *   <li>{@link #shared(BufferPool) Shared}: any thread may allocate and use the segments. Allocation bumps under a
  *       lock; reset closes a shared round scope, which makes the JDK handshake with every thread (tens of µs):
- *       amortize it over large batches.</li>
+ *       amortize it over large batches. An allocation that must wait for pool memory waits outside the lock, so
+ *       a reset or another allocation never waits behind it.</li>
  * </ul>
  *
  * <h2>Zeroing</h2>
@@ -57,13 +73,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * reset or close. A confined arena is used by its owner thread only, and so is its {@code reset}/{@code close};
  * a shared arena is thread-safe, and a segment allocated concurrently with a reset belongs to the closed round
  * (its first access throws).
- *
- * <p><b>Native access.</b> Re-scoping pooled memory needs the restricted method {@code MemorySegment.reinterpret}:
- * run with {@code --enable-native-access=dev.memkit} (or {@code ALL-UNNAMED} on the class path), or the JDK warns.
  */
 public final class RegionArena implements SegmentAllocator, AutoCloseable {
     /** Source of zeroes for bulk clearing: a copy runs as memcpy, where fill of this size loops in Java. */
     private static final MemorySegment ZEROES = Arena.global().allocate(64L << 10, 64);
+    /** Whether chunks may be leased from the pool and re-scoped (a restricted call); see the class comment. */
+    private static final boolean RESCOPE = RegionArena.class.getModule().isNativeAccessEnabled();
     private final BufferPool pool;
     private final boolean shared;
     private final boolean zeroing;
@@ -75,6 +90,9 @@ public final class RegionArena implements SegmentAllocator, AutoCloseable {
     private Arena round;                              // scope of everything handed out this round
     private final List<Buffer> chunks = new ArrayList<>();    // leased chunks; the last one is current
     private final List<Buffer> dedicated = new ArrayList<>(); // big allocations, released at reset
+    private long unpooled;                            // without RESCOPE: bytes of this round charged to the pool
+    private Buffer spare;                             // shared: a lease taken outside the lock, not yet used
+    private long needed;                              // shared: the lease size allocateLocked asked for, or 0
     private MemorySegment current;                    // the current chunk, scoped to the round
     private int currentIndex = -1;                    // its position in chunks
     private long offset;                              // bump pointer in current
@@ -146,18 +164,52 @@ public final class RegionArena implements SegmentAllocator, AutoCloseable {
         if (byteAlignment <= 0 || (byteAlignment & (byteAlignment - 1)) != 0) {
             throw new IllegalArgumentException("alignment must be a power of two: " + byteAlignment);
         }
+        if (byteSize > Long.MAX_VALUE - byteAlignment) {
+            throw new IllegalArgumentException("allocation of " + byteSize + " bytes aligned to " + byteAlignment
+                    + " overflows a long");
+        }
         if (!shared) {
             checkOwner();
             return allocateLocked(byteSize, byteAlignment);
         }
-        lock.lock();
-        try {
-            return allocateLocked(byteSize, byteAlignment);
-        } finally {
-            lock.unlock();
+        // A lease the pool may make us wait for is taken outside the lock, so a reset or another allocation never
+        // waits behind it; the loop ends when allocateLocked finds room (at most one lease per pass).
+        for (Buffer taken = null; ; ) {
+            long need;
+            lock.lock();
+            try {
+                if (taken != null) {
+                    if (closed) {
+                        taken.close();
+                    } else {
+                        keepSpare(taken);
+                    }
+                    taken = null;
+                }
+                MemorySegment s = allocateLocked(byteSize, byteAlignment);
+                if (s != null) {
+                    return s;
+                }
+                need = needed;
+                needed = 0;
+            } finally {
+                lock.unlock();
+            }
+            taken = pool.acquire(need);
         }
     }
 
+    /** Keeps a lease taken outside the lock for the allocation that asked for it (closing any stale one). */
+    private void keepSpare(Buffer taken) {
+        if (spare != null) {
+            spare.close();
+        }
+        spare = taken;
+    }
+
+    /**
+     * Allocates from the round; null only in a shared arena that needs a lease of {@link #needed} bytes first.
+     */
     private MemorySegment allocateLocked(long size, long alignment) {
         if (closed) {
             throw new IllegalStateException("RegionArena is closed");
@@ -167,15 +219,18 @@ public final class RegionArena implements SegmentAllocator, AutoCloseable {
             long start = alignUp(c.address() + offset, alignment) - c.address();
             if (start + size <= c.byteSize()) {
                 offset = start + size;
-                account(size);
-                MemorySegment s = c.asSlice(start, size);
-                if (zeroing) {
-                    zero(s);
-                }
-                return s;
+                return handOut(c.asSlice(start, size), size);
             }
         }
         return allocateSlow(size, alignment);
+    }
+
+    private MemorySegment handOut(MemorySegment s, long size) {
+        account(size);
+        if (zeroing) {
+            zero(s);
+        }
+        return s;
     }
 
     private static void zero(MemorySegment s) {
@@ -195,33 +250,79 @@ public final class RegionArena implements SegmentAllocator, AutoCloseable {
 
     private MemorySegment allocateSlow(long size, long alignment) {
         if (size + alignment > chunkBytes / 2) {
-            Buffer block = pool.acquire(Math.max(1, size + alignment - 1));
-            dedicated.add(block);
-            MemorySegment scoped = scope(block);
-            long start = alignUp(scoped.address(), alignment) - scoped.address();
-            account(size);
-            MemorySegment s = scoped.asSlice(start, size);
-            if (zeroing) {
-                zero(s);
+            long bytes = Math.max(1, size + alignment - 1);
+            MemorySegment scoped;
+            if (RESCOPE) {
+                Buffer block = lease(bytes);
+                if (block == null) {
+                    return null;
+                }
+                dedicated.add(block);
+                scoped = scope(block);
+            } else {
+                scoped = unpooled(bytes);
             }
-            return s;
+            long start = alignUp(scoped.address(), alignment) - scoped.address();
+            return handOut(scoped.asSlice(start, size), size);
+        }
+        int next = currentIndex + 1;
+        MemorySegment chunk;
+        if (!RESCOPE) {
+            chunk = unpooled(chunkBytes);
+        } else {
+            if (next == chunks.size()) {
+                Buffer fresh = lease(chunkBytes);
+                if (fresh == null) {
+                    return null;
+                }
+                chunks.add(fresh);
+            }
+            chunk = scope(chunks.get(next));
         }
         if (current != null) {
             wasteAtReset += current.byteSize() - offset; // the skipped tail is lost for this round
         }
-        int next = currentIndex + 1;
-        if (next == chunks.size()) {
-            chunks.add(pool.acquire(chunkBytes));
-        }
-        current = scope(chunks.get(next));
+        current = chunk;
         currentIndex = next;
         offset = 0;
         return allocateLocked(size, alignment);
     }
 
-    @SuppressWarnings("restricted") // the round scope: see the class comment and module-info
+    /** A lease of {@code bytes}: from the pool (confined), or the spare taken outside the lock (shared). */
+    private Buffer lease(long bytes) {
+        if (!shared) {
+            return pool.acquire(bytes);
+        }
+        Buffer s = spare;
+        if (s != null && s.size() == bytes) {
+            spare = null;
+            return s;
+        }
+        needed = bytes;
+        return null;
+    }
+
+    /**
+     * The lease's memory re-scoped to the round. The close action holds the lease: the round scope, reachable from
+     * every segment of the round, so keeps the lease reachable (see the class comment). It runs at reset, before
+     * the lease goes back, and does nothing else.
+     */
+    @SuppressWarnings("restricted") // only with native access granted: see the class comment and module-info
     private MemorySegment scope(Buffer lease) {
-        return lease.segment().reinterpret(round, null);
+        return BufferAccess.get().unwatchedSegment(lease).reinterpret(round, ignored -> Reference.reachabilityFence(lease));
+    }
+
+    /** Without native access: round memory from the round scope itself, charged to the pool until the reset. */
+    private MemorySegment unpooled(long bytes) {
+        BufferAccess.get().charge(pool, bytes);
+        try {
+            MemorySegment m = round.allocate(bytes, 16);
+            unpooled += bytes;
+            return m;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            BufferAccess.get().uncharge(pool, bytes);
+            throw e;
+        }
     }
 
     private void account(long size) {
@@ -266,6 +367,14 @@ public final class RegionArena implements SegmentAllocator, AutoCloseable {
         round.close();
         if (current != null) {
             wasteAtReset += current.byteSize() - offset;
+        }
+        if (unpooled > 0) {
+            BufferAccess.get().uncharge(pool, unpooled);
+            unpooled = 0;
+        }
+        if (spare != null) {
+            spare.close();
+            spare = null;
         }
         for (Buffer b : dedicated) {
             b.close();
@@ -314,6 +423,7 @@ public final class RegionArena implements SegmentAllocator, AutoCloseable {
             for (Buffer b : dedicated) {
                 held += b.size();
             }
+            held += unpooled;
             return new RegionArenaStats(allocated, totalAllocated, chunks.size() + dedicated.size(), held, resets,
                     highWater, wasteAtReset);
         } finally {

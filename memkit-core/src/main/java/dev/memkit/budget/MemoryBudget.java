@@ -1,5 +1,6 @@
 package dev.memkit.budget;
 
+import dev.memkit.internal.Durations;
 import dev.memkit.internal.MemkitEvents;
 
 import dev.memkit.ByteSize;
@@ -108,7 +109,7 @@ public final class MemoryBudget {
         if (defaultTimeout == null || defaultTimeout.isNegative()) {
             throw new IllegalArgumentException("defaultTimeout must be zero or positive: " + defaultTimeout);
         }
-        return new MemoryBudget(name, null, new Root(defaultTimeout.toNanos()), positive(limitBytes), 0, true);
+        return new MemoryBudget(name, null, new Root(Durations.saturatedNanos(defaultTimeout)), positive(limitBytes), 0, true);
     }
 
     /**
@@ -243,7 +244,7 @@ public final class MemoryBudget {
         if (timeout == null || timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must be zero or positive: " + timeout);
         }
-        return reserve(bytes, timeout.toNanos());
+        return reserve(bytes, Durations.saturatedNanos(timeout));
     }
 
     private Reservation reserve(long bytes, long timeoutNanos) {

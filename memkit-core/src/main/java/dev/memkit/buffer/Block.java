@@ -71,6 +71,11 @@ final class Block {
         long requestedBytes;         // the current lease's size
         Throwable site;              // the current (or last) lease's acquisition site when recorded, else null
         Arena guard;                 // PARANOID: the scope of the current lease's views, else null
+        // Whether the current lease handed out a view (segment() or byteBuffer()). Views hold the slab's memory,
+        // not the block, so a leaked lease with views may still be reachable through them: such a leak is
+        // reported but its block is never reused (quarantined). Plain field: written by the lease holder,
+        // read by the leak poller only after the GC found the block unreachable (see above).
+        boolean viewed;
 
         Watch(Block block, ReferenceQueue<? super Block> queue, int index) {
             super(block, queue);

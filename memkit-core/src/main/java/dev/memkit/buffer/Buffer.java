@@ -19,10 +19,23 @@ import java.util.Objects;
  *
  * <p><b>Ownership.</b> The holder of the lease owns the memory until {@code close()}; the pool owns it after.
  * Every accessor of this class throws {@link IllegalStateException} once the lease is released, so a stale
- * reference can never read the next holder's data through it. Views ({@link #segment()},
- * {@link #byteBuffer()}) taken before release are the caller's responsibility: under
- * {@link LeakDetection#PARANOID} they are invalidated at release too; in other modes they keep pointing at the
- * pooled block, so do not use them after {@code close()}.
+ * reference can never read the next holder's data through it.
+ *
+ * <p><b>Views.</b> {@link #segment()} and {@link #byteBuffer()} return views of the leased memory. What a view may
+ * outlive:
+ * <ul>
+ *   <li><b>The {@code Buffer} object, unreleased.</b> Always safe. A lease dropped without {@code close()} is a
+ *       leak: it is reported, and its block is reused only if the lease never handed out a view; a block whose lease
+ *       did is kept out of circulation for good (quarantined, counted as leased), so a view kept after its lease was
+ *       dropped keeps reading and writing memory nobody else owns. Under {@link LeakDetection#PARANOID} the views
+ *       are invalidated instead and the block is reused.</li>
+ *   <li><b>{@code close()}.</b> Not in the default modes: the block goes back to the pool and its next holder's
+ *       data is visible through a view kept past release (as with any pooled allocator: Netty's pooled buffers,
+ *       {@code malloc}). Under {@link LeakDetection#PARANOID} every view is invalidated at release and any access
+ *       through it throws {@code IllegalStateException}: use it in tests to catch such bugs.</li>
+ *   <li><b>The pool's {@code close()} or {@code trim()}.</b> Never a crash: memory is freed only with its JDK arena,
+ *       and access through a view of freed memory throws {@code IllegalStateException}.</li>
+ * </ul>
  *
  * <p>Contents are not cleared between leases (like {@code malloc}); use the pool's {@code scrubOnRelease}
  * option for secrets. Multi-byte accessors use the platform's native byte order.
@@ -90,7 +103,8 @@ public final class Buffer implements AutoCloseable {
     }
 
     /**
-     * A view of exactly {@link #size()} bytes.
+     * A view of exactly {@link #size()} bytes. See the class comment for what the view may outlive: in short, do
+     * not use it after {@link #close()}; if the lease leaks, its block is never reused.
      *
      * @return a segment over the leased memory
      * @throws IllegalStateException if the lease was released
@@ -102,8 +116,16 @@ public final class Buffer implements AutoCloseable {
         return b.pool.guardView(view, b);
     }
 
+    /** The slab-scoped view, not marked as viewed (see {@link dev.memkit.internal.BufferAccess}). */
+    MemorySegment unwatchedSegment() {
+        long w = checkLeased();
+        Block b = block;
+        return b.memory.asSlice(b.offset, w >>> SIZE_SHIFT);
+    }
+
     /**
-     * A direct {@code ByteBuffer} view of exactly {@link #size()} bytes, position 0, limit = capacity = size.
+     * A direct {@code ByteBuffer} view of exactly {@link #size()} bytes, position 0, limit = capacity = size. The
+     * same rules as for {@link #segment()} apply.
      *
      * @return a new buffer view over the leased memory
      * @throws IllegalStateException if the lease was released

@@ -1,6 +1,8 @@
 package dev.memkit.buffer;
 
+import dev.memkit.internal.Durations;
 import dev.memkit.ByteSize;
+import dev.memkit.internal.BufferAccess;
 import dev.memkit.internal.MemkitEvents;
 import dev.memkit.internal.PageRelease;
 
@@ -61,6 +63,22 @@ public final class BufferPool implements AutoCloseable {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        BufferAccess.register(new BufferAccess() {
+            @Override
+            public MemorySegment unwatchedSegment(Buffer lease) {
+                return lease.unwatchedSegment();
+            }
+
+            @Override
+            public void charge(BufferPool pool, long bytes) {
+                pool.charge(bytes);
+            }
+
+            @Override
+            public void uncharge(BufferPool pool, long bytes) {
+                pool.limit.unreserve(bytes);
+            }
+        });
     }
 
     private final String name;
@@ -80,7 +98,7 @@ public final class BufferPool implements AutoCloseable {
     private final Scavenger scavenger;       // null when idle memory is only returned by trim()
     private final SlabSupply supply;
 
-    private final PoolLimit limit;
+    final PoolLimit limit;
     final IdleMemory idle;
     final boolean pageRelease;               // big blocks give pages back (PageRelease is available and not turned off)
     final PageHeap pageHeap;                 // null without page release
@@ -96,7 +114,7 @@ public final class BufferPool implements AutoCloseable {
         this.limit = new PoolLimit(b.limitBytes, b.budget);
         this.huge = new HugeAllocations(limit);
         AtomicLong depotIdle = new AtomicLong();
-        this.acquireTimeoutNanos = b.acquireTimeout.toNanos();
+        this.acquireTimeoutNanos = Durations.saturatedNanos(b.acquireTimeout);
         this.stripeBytes = b.threadCacheBytes;
         this.scrubOnRelease = b.scrubOnRelease;
         this.retainedBytes = b.retainedBytes;
@@ -130,7 +148,7 @@ public final class BufferPool implements AutoCloseable {
         this.leaks = new Leaks(this, b.leakDetection, b.leakListener);
         this.paranoid = leaks.releaseNeedsWatch();
         this.scavenger = b.idleTimeout.isZero() ? null
-                : new Scavenger(this, b.retainedBytes, b.idleTimeout.toNanos(), b.trimNativeHeap);
+                : new Scavenger(this, b.retainedBytes, Durations.saturatedNanos(b.idleTimeout), b.trimNativeHeap);
         this.supply = new SlabSupply(this, limit, scavenger);
     }
 
@@ -199,7 +217,7 @@ public final class BufferPool implements AutoCloseable {
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative: " + timeout);
         }
-        return acquire(size, timeout.toNanos(), true);
+        return acquire(size, Durations.saturatedNanos(timeout), true);
     }
 
     /**
@@ -398,6 +416,18 @@ public final class BufferPool implements AutoCloseable {
         return new Buffer(block, size, threadTag);
     }
 
+    /** See {@link BufferAccess#charge}. */
+    private void charge(long bytes) {
+        checkOpen();
+        if (limit.tryReserve(bytes)) {
+            return;
+        }
+        supply.reclaimAll();
+        if (!limit.tryReserve(bytes)) {
+            throw supply.exhausted(bytes, "memory allocated outside the pool's blocks does not fit", null);
+        }
+    }
+
     /** Sampling off the stripe path (depot and huge acquires are slow paths anyway). */
     private boolean randomSample() {
         return java.util.concurrent.ThreadLocalRandom.current().nextInt(leakSamplingRate) == 0;
@@ -517,9 +547,17 @@ public final class BufferPool implements AutoCloseable {
         return s.tryLock() ? s : null;
     }
 
-    /** PARANOID mode scopes views to the lease; other modes hand out the slab-scoped view. */
+    /**
+     * PARANOID mode scopes views to the lease; other modes hand out the slab-scoped view and mark the lease as
+     * viewed, so that if it leaks its block is quarantined instead of reused (a view may outlive the lease).
+     */
     MemorySegment guardView(MemorySegment view, Block block) {
-        return block.watch == null ? view : leaks.guard(view, block.watch);
+        Block.Watch w = block.watch;
+        if (w == null) {
+            return view;
+        }
+        w.viewed = true;
+        return paranoid ? leaks.guard(view, w) : view;
     }
 
     /**

@@ -19,13 +19,16 @@ import java.util.List;
  * @param hits acquires served by reusing a block
  * @param misses acquires that needed fresh memory (a new block, slab, or dedicated allocation)
  * @param crossThreadReleases releases by a thread other than the acquirer
- * @param leaksDetected leases reclaimed because they became unreachable unreleased
+ * @param leaksDetected leases found unreachable unreleased (reclaimed or quarantined)
+ * @param leaksQuarantined of those, leases that had handed out a {@code segment()} or {@code byteBuffer()} view:
+ *        a view may outlive its lease, so their blocks are never reused and still count as leased
  * @param hugeLeasedCount leases larger than the largest class (each a dedicated allocation)
  * @param classes per-class figures, smallest class first
  */
 public record BufferPoolStats(String pool, long limitBytes, long reservedBytes, long highWaterReservedBytes,
                               long leasedCount, long leasedBytes, long idleBytes, long acquires, long hits,
-                              long misses, long crossThreadReleases, long leaksDetected, long hugeLeasedCount,
+                              long misses, long crossThreadReleases, long leaksDetected, long leaksQuarantined,
+                              long hugeLeasedCount,
                               List<ClassStats> classes) {
 
     /** Copies the list so the snapshot is immutable. */

@@ -36,14 +36,33 @@ final class Leaks {
     private final Consumer<LeakReport> listener;
     final ReferenceQueue<Block> queue = new ReferenceQueue<>();
     private final AtomicLong detected = new AtomicLong();
+    private final AtomicLong quarantined = new AtomicLong();
     private final GcRequests gcRequests = new GcRequests(TimeUnit.SECONDS.toNanos(1));
 
     Leaks(BufferPool pool, LeakDetection mode, Consumer<LeakReport> listener) {
         this.pool = pool;
         this.mode = mode;
         this.everySite = mode == LeakDetection.ALL || mode == LeakDetection.PARANOID;
-        this.paranoid = mode == LeakDetection.PARANOID;
+        this.paranoid = mode == LeakDetection.PARANOID && nativeAccess();
         this.listener = listener;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean PARANOID_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * PARANOID guards views with a restricted call: without native access it degrades to ALL, saying so once.
+     */
+    private static boolean nativeAccess() {
+        if (Leaks.class.getModule().isNativeAccessEnabled()) {
+            return true;
+        }
+        if (PARANOID_WARNED.compareAndSet(false, true)) {
+            BufferPool.log(System.Logger.Level.WARNING, "LeakDetection.PARANOID needs native access to invalidate "
+                    + "views at release (run with --enable-native-access=dev.memkit, or ALL-UNNAMED on the class "
+                    + "path); without it, pools in this mode record every site as LeakDetection.ALL does", null);
+        }
+        return false;
     }
 
     /** Whether blocks carry watches (every mode but DISABLED). */
@@ -54,6 +73,7 @@ final class Leaks {
     /** {@code sampled} is the pool's one-in-{@code rate} decision for this acquire. */
     void onAcquire(Block.Watch w, long size, boolean sampled) {
         w.requestedBytes = size;
+        w.viewed = false;
         // Overwritten on every acquire, never cleared at release: a watch is enqueued only while its block is
         // leased, so a released lease's site is never reported, and release need not touch the watch at all.
         w.site = sampled || everySite ? new AllocationSite(Thread.currentThread().getName()) : null;
@@ -114,6 +134,12 @@ final class Leaks {
         return detected.get() > before;
     }
 
+    /**
+     * Reclaims a leaked block, or quarantines it. A PARANOID lease's views die with its guard, closed here first;
+     * in the other modes a view holds the slab's memory, not the block, so a lease that handed one out may still
+     * be reachable through it: reusing its block would give it two owners. Such a block stays out for good,
+     * counted as leased, and the report says so.
+     */
     private void reclaim(Block.Watch w) {
         Arena guard = w.guard;
         if (guard != null) {
@@ -122,14 +148,17 @@ final class Leaks {
         Throwable site = w.site;
         long requested = w.requestedBytes;
         detected.incrementAndGet();
+        boolean reuse = guard != null || !w.viewed;
         Slab slab = w.slab;
-        if (slab.depot == null) {
+        if (!reuse) {
+            quarantined.incrementAndGet();
+        } else if (slab.depot == null) {
             pool.huge.released(slab, requested, false);
         } else {
             slab.depot.reclaim(w);
             slab.depot.countRelease(requested, false);
         }
-        LeakReport report = new LeakReport(pool.name(), requested, site);
+        LeakReport report = new LeakReport(pool.name(), requested, site, reuse);
         MemkitEvents.leak(pool.name(), requested + " bytes", site);
         try {
             listener.accept(report);
@@ -145,6 +174,10 @@ final class Leaks {
 
     long detected() {
         return detected.get();
+    }
+
+    long quarantined() {
+        return quarantined.get();
     }
 
     static void logReport(LeakReport report) {

@@ -56,6 +56,7 @@ final class PoolStatsCollector {
             idle += pool.pageHeap.idleBytes();
         }
         return new BufferPoolStats(name, limit, reserved, highWater, leasedCount, leasedBytes, idle, acquires,
-                acquires - misses, misses, cross, pool.leaks.detected(), huge[0] - huge[1], classes);
+                acquires - misses, misses, cross, pool.leaks.detected(), pool.leaks.quarantined(),
+                huge[0] - huge[1], classes);
     }
 }

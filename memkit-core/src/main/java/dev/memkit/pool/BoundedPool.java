@@ -1,5 +1,6 @@
 package dev.memkit.pool;
 
+import dev.memkit.internal.Durations;
 import dev.memkit.buffer.LeakDetection;
 import dev.memkit.internal.GcRequests;
 import dev.memkit.internal.MemkitEvents;
@@ -128,9 +129,9 @@ public final class BoundedPool<T> implements AutoCloseable {
         validateOnAcquire = b.validateOnAcquire;
         validateOnRelease = b.validateOnRelease;
         onDestroy = b.onDestroy;
-        maxAgeNanos = b.maxAge == null ? 0 : b.maxAge.toNanos();
+        maxAgeNanos = b.maxAge == null ? 0 : Durations.saturatedNanos(b.maxAge);
         maxUses = b.maxUses;
-        acquireTimeoutNanos = b.acquireTimeout.toNanos();
+        acquireTimeoutNanos = Durations.saturatedNanos(b.acquireTimeout);
         leakDetection = b.leakDetection;
         everySite = leakDetection == LeakDetection.ALL || leakDetection == LeakDetection.PARANOID;
         leakSamplingRate = b.leakSamplingRate;
@@ -194,7 +195,7 @@ public final class BoundedPool<T> implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public Lease<T> acquire(Duration timeout) throws InterruptedException {
-        long nanos = Objects.requireNonNull(timeout, "timeout").isNegative() ? 0 : saturatedNanos(timeout);
+        long nanos = Objects.requireNonNull(timeout, "timeout").isNegative() ? 0 : Durations.saturatedNanos(timeout);
         return acquire(nanos, true);
     }
 
@@ -568,11 +569,4 @@ public final class BoundedPool<T> implements AutoCloseable {
         return "BoundedPool[" + name + ", capacity " + slots.length + (isClosed() ? ", closed]" : "]");
     }
 
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.memkit.pool;
 
+import dev.memkit.internal.Durations;
 import dev.memkit.budget.PressureLevel;
 import dev.memkit.budget.PressureMonitor;
 
@@ -111,7 +112,7 @@ public final class LocalPool<T> implements AutoCloseable {
         if (b.idleTimeout.isZero()) {
             ager = null;
         } else {
-            long periodNanos = b.idleTimeout.toNanos();
+            long periodNanos = Durations.saturatedNanos(b.idleTimeout);
             ager = Thread.ofPlatform().daemon().name("memkit-localpool-" + name).unstarted(() -> {
                 while (!isClosed()) {
                     LockSupport.parkNanos(this, periodNanos);

@@ -1,5 +1,6 @@
 package dev.memkit.stats;
 
+import dev.memkit.internal.Durations;
 import dev.memkit.ByteSize;
 import dev.memkit.MemoryManager;
 
@@ -48,7 +49,7 @@ public final class MemoryMonitor implements AutoCloseable {
             cb.manager(b.manager);
         }
         collector = cb.build();
-        intervalNanos = b.interval.toNanos();
+        intervalNanos = Durations.saturatedNanos(b.interval);
         historySize = b.historySize;
         logLevel = b.logLevel;
         listeners.addAll(b.listeners);

@@ -1,5 +1,6 @@
 package dev.memkit.stats;
 
+import dev.memkit.internal.Durations;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.memkit.MemoryManager;
 import dev.memkit.MemoryManagerStats;
@@ -50,7 +51,7 @@ public final class MemoryStatsCollector implements AutoCloseable {
 
     private MemoryStatsCollector(Builder b) {
         manager = b.manager;
-        pauseWindowNanos = b.pauseWindow.toNanos();
+        pauseWindowNanos = Durations.saturatedNanos(b.pauseWindow);
         nmt = b.nativeMemoryTracking == null ? nmtEnabled() : b.nativeMemoryTracking;
     }
 

@@ -84,7 +84,8 @@ final class StatsJson {
                     .field("reservedBytes", b.reservedBytes()).field("leasedBytes", b.leasedBytes())
                     .field("leasedCount", b.leasedCount()).field("idleBytes", b.idleBytes())
                     .field("acquires", b.acquires()).field("hits", b.hits()).field("misses", b.misses())
-                    .field("leaksDetected", b.leaksDetected()).endObject();
+                    .field("leaksDetected", b.leaksDetected())
+                    .field("leaksQuarantined", b.leaksQuarantined()).endObject();
         }
         w.endArray();
         w.name("localPools").beginArray();
