@@ -1,5 +1,6 @@
 package dev.memkit.offheap;
 
+import java.io.UncheckedIOException;
 import dev.memkit.budget.MemoryBudget;
 
 import java.lang.foreign.MemorySegment;
@@ -103,8 +104,8 @@ public final class BytesMap implements AutoCloseable {
         shift = 64 - Integer.numberOfTrailingZeros(n);
         try {
             for (int i = 0; i < n; i++) {
-                BytesSegmentFile.Loaded l = BytesSegmentFile.load(files.currentSegmentFile(i), verify,
-                        files.bodyCrc(i));
+                BytesSegmentFile.Loaded l = BytesSegmentFile.load(files.currentSegmentFile(i), files.currentId(i),
+                        verify, files.bodyCrc(i));
                 BytesSegment s = new BytesSegment(null, slabBytes);
                 s.index = l.index();
                 s.indexArena = l.indexArena();
@@ -136,7 +137,9 @@ public final class BytesMap implements AutoCloseable {
 
     /**
      * Opens a persistent map from its directory without reading its data (each segment file is mapped
-     * copy-on-write); changes reach the directory only at {@link #sync()} or {@link #close()}.
+     * copy-on-write); changes reach the directory only at {@link #sync()} or {@link #close()}. It checks what
+     * {@link LongLongMap#open(Path)} checks: headers, sizes and every file's identity, not the record bytes
+     * (that is {@link #openVerified}'s job); files an interrupted sync left behind are deleted.
      *
      * @param directory a directory written by a map built with {@link BytesMapBuilder#directory(Path)}
      * @return the map, exactly as of its last completed sync
@@ -172,13 +175,14 @@ public final class BytesMap implements AutoCloseable {
 
     /** Writes the changed segments and commits the manifest; the caller holds this map's monitor. */
     private void writeChanges() {
+        files.checkWritable();
         for (int i = 0; i < segments.length; i++) {
             BytesSegment s = segments[i];
             long stamp = s.lock.writeLock();
             try {
                 if (s.dirty) {
-                    int crc = BytesSegmentFile.write(files.nextSegmentFile(i), s.index, s.capacity, s.size, s.log,
-                            slabBytes);
+                    int crc = BytesSegmentFile.write(files.nextSegmentFile(i), files.nextId(i), s.index, s.capacity,
+                            s.size, s.log, slabBytes);
                     files.written(i, crc);
                     s.dirty = false;
                 }
@@ -552,24 +556,42 @@ public final class BytesMap implements AutoCloseable {
     }
 
     /**
-     * Syncs a persistent map, then frees all native memory (and unlocks the directory). Later calls throw
-     * {@link IllegalStateException}. Idempotent.
+     * Syncs a persistent map (writing nothing when nothing changed), then frees all native memory and unlocks the
+     * directory. Later calls throw {@link IllegalStateException}. Idempotent. If the final sync fails (a full disk,
+     * a read-only directory, a lost lock), the memory and the lock are released all the same and the failure is
+     * thrown afterwards: the directory then holds the map as of its last successful sync.
+     *
+     * @throws java.io.UncheckedIOException if the final sync failed
      */
     @Override
     public void close() {
+        RuntimeException failure = null;
         if (files != null) {
             synchronized (this) {
                 if ((boolean) CLOSED.getOpaque(this)) {
                     return;
                 }
-                writeChanges();
+                try {
+                    writeChanges();
+                } catch (RuntimeException e) { // still release everything below, then report it
+                    failure = new UncheckedIOException(new java.io.IOException("closed " + files.dir
+                            + " without syncing its last changes: " + e.getMessage(), e));
+                }
             }
         }
         if ((boolean) CLOSED.getAndSet(this, true)) {
             return;
         }
-        if (files != null) {
-            files.close();
+        try {
+            if (files != null) {
+                files.close();
+            }
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
         }
         for (BytesSegment s : segments) {
             long stamp = s.lock.writeLock();
@@ -579,6 +601,9 @@ public final class BytesMap implements AutoCloseable {
             } finally {
                 s.lock.unlockWrite(stamp);
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

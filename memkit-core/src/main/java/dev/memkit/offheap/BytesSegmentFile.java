@@ -21,12 +21,13 @@ import java.util.zip.CRC32C;
  * <pre>
  *   offset   size
  *        0      8  magic "MKBYSEG1"
- *        8      4  format version (1)
+ *        8      4  format version (2)
  *       12      4  index capacity c (slots)
  *       16      4  size (entries)
  *       20      4  slab count s
  *       24      8  reserved
- *       32      4  CRC32C of bytes 0..31
+ *       32     20  identity: map id, generation, segment index (as in {@link MapFiles})
+ *       52      4  CRC32C of bytes 0..51
  *     4096    8*c  the index (BytesMap's slots, addresses relative to the slabs below)
  *        .    8*s  slab lengths
  *        .      .  the slabs, back to back (records as in RecordLog)
@@ -36,7 +37,7 @@ import java.util.zip.CRC32C;
 final class BytesSegmentFile {
     static final int HEADER = 4096;
     private static final long MAGIC = 0x3147455359424B4DL; // "MKBYSEG1"
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final ValueLayout.OfLong SLOT = ValueLayout.JAVA_LONG;
 
     private BytesSegmentFile() {}
@@ -49,7 +50,8 @@ final class BytesSegmentFile {
      * Writes a segment compacted: live records packed into slabs of at most {@code slabBytes}, the index rewritten
      * to their new addresses. Forces the file. Returns the body's CRC32C.
      */
-    static int write(Path file, MemorySegment index, int capacity, int size, RecordLog log, long slabBytes) {
+    static int write(Path file, MapFiles.SegmentId id, MemorySegment index, int capacity, int size, RecordLog log,
+                     long slabBytes) {
         // Pass 1: where each live record goes.
         long[] newSlots = new long[capacity];
         List<Long> slabLengths = new ArrayList<>();
@@ -77,11 +79,13 @@ final class BytesSegmentFile {
             slabLengths.set(slabLengths.size() - 1, used);
         }
         CRC32C crc = new CRC32C();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        // No manifest names this file yet: whatever a crashed sync left under its name is overwritten.
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
             ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
             h.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, capacity).putInt(16, size)
                     .putInt(20, slabLengths.size());
-            h.putInt(32, OffHeapIo.crc(h.array(), 0, 32));
+            id.put(h);
             OffHeapIo.writeFully(ch, h);
             ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.nativeOrder());
             for (long s : newSlots) {
@@ -134,14 +138,15 @@ final class BytesSegmentFile {
     }
 
     /** Checks a segment file's header and sizes, then maps its index and slabs copy-on-write. */
-    static Loaded load(Path file, boolean verify, int expectedCrc) {
+    static Loaded load(Path file, MapFiles.SegmentId id, boolean verify, int expectedCrc) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer h = ByteBuffer.allocate(36).order(ByteOrder.LITTLE_ENDIAN);
-            if (OffHeapIo.readFully(ch, h, 0) < 36 || h.getLong(0) != MAGIC) {
+            ByteBuffer h = ByteBuffer.allocate(MapFiles.HEADER_CRC_AT + 4).order(ByteOrder.LITTLE_ENDIAN);
+            if (OffHeapIo.readFully(ch, h, 0) < h.capacity() || h.getLong(0) != MAGIC) {
                 throw new IllegalArgumentException(file + " is not a memkit BytesMap segment (truncated or foreign)");
             }
-            if (OffHeapIo.crc(h.array(), 0, 32) != h.getInt(32)) {
-                throw new IllegalArgumentException(file + ": corrupt segment header (checksum mismatch)");
+            id.check(h, file);
+            if (h.getInt(8) != VERSION) {
+                throw new IllegalArgumentException(file + ": unsupported segment format version " + h.getInt(8));
             }
             int capacity = h.getInt(12);
             int size = h.getInt(16);

@@ -1,5 +1,6 @@
 package dev.memkit.offheap;
 
+import java.io.UncheckedIOException;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.PageRelease;
 
@@ -131,9 +132,15 @@ public final class LongLongMap implements AutoCloseable {
      * (or {@link #close()}). The map is concurrent.
      *
      * @param directory a directory written by a map built with {@link LongLongMapBuilder#directory(Path)}
+     * <p>What it checks: the manifest (magic, kind, format version, checksum), and each segment file's header
+     * (magic, checksum, sizes against the file's length) and identity (the map, segment and generation the manifest
+     * names), so a segment file from another map or another generation is refused. It does not read the tables:
+     * a damaged byte inside a table is found only by {@link #openVerified}. Files a sync interrupted by a crash
+     * left behind are deleted.
+     *
      * @return the map, exactly as of its last completed sync
-     * @throws IllegalArgumentException if the directory is not a memkit map, or is truncated, corrupt, or of
-     *         another format version
+     * @throws IllegalArgumentException if the directory is not a memkit map, or is truncated, corrupt, foreign, or
+     *         of another format version
      * @throws IllegalStateException if another process has it open
      */
     public static LongLongMap open(Path directory) {
@@ -167,6 +174,7 @@ public final class LongLongMap implements AutoCloseable {
 
     /** Writes the changed segments and commits the manifest; the caller holds this map's monitor. */
     private void writeChanges() {
+        files.checkWritable();
         for (int i = 0; i < segments.length; i++) {
             MapSegment s = segments[i];
             long stamp = concurrent ? s.writeLock() : 0;
@@ -536,24 +544,42 @@ public final class LongLongMap implements AutoCloseable {
     }
 
     /**
-     * Syncs a persistent map, then frees all native memory (and unlocks the directory). Later calls throw
-     * {@link IllegalStateException}. Idempotent.
+     * Syncs a persistent map (writing nothing when nothing changed), then frees all native memory and unlocks the
+     * directory. Later calls throw {@link IllegalStateException}. Idempotent. If the final sync fails (a full disk,
+     * a read-only directory, a lost lock), the memory and the lock are released all the same and the failure is
+     * thrown afterwards: the directory then holds the map as of its last successful sync.
+     *
+     * @throws java.io.UncheckedIOException if the final sync failed
      */
     @Override
     public void close() {
+        RuntimeException failure = null;
         if (files != null) {
             synchronized (this) {
                 if ((boolean) CLOSED.getOpaque(this)) {
                     return;
                 }
-                writeChanges();
+                try {
+                    writeChanges();
+                } catch (RuntimeException e) { // still release everything below, then report it
+                    failure = new UncheckedIOException(new java.io.IOException("closed " + files.dir
+                            + " without syncing its last changes: " + e.getMessage(), e));
+                }
             }
         }
         if ((boolean) CLOSED.getAndSet(this, true)) {
             return;
         }
-        if (files != null) {
-            files.close();
+        try {
+            if (files != null) {
+                files.close();
+            }
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            } else {
+                failure.addSuppressed(e);
+            }
         }
         for (MapSegment s : segments) {
             long stamp = concurrent ? s.writeLock() : 0;
@@ -564,6 +590,9 @@ public final class LongLongMap implements AutoCloseable {
                     s.unlockWrite(stamp);
                 }
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }
