@@ -18,8 +18,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -53,24 +51,38 @@ import java.util.function.Supplier;
  *
  * <h2>Security</h2>
  * It binds 127.0.0.1 by default and then answers only loopback clients whose {@code Host} header names the
- * loopback (so a web page elsewhere cannot reach it through DNS rebinding). With a token, every data route needs
- * {@code Authorization: Bearer TOKEN}; the page reads the token from its URL fragment ({@code #token=...}, which
- * browsers never send to servers) and sends it with each request. Binding another address or answering other
- * hosts needs {@link Builder#allowRemote(boolean)} and then a token. Heap dumps contain every secret in the heap
- * and are off unless enabled.
+ * loopback (so a web page elsewhere cannot reach it through DNS rebinding). Every data route needs
+ * {@code Authorization: Bearer TOKEN}: the token given to {@link Builder#token(String)}, or else one generated
+ * at start, logged once with the page's address ({@link #pageUri()}), as notebook servers do, so no other local
+ * process and no web page can force full-GC histograms or profiles. The page reads the token from its URL
+ * fragment ({@code #token=...}, which browsers never send to servers) and sends it with each request.
+ * {@link Builder#withoutToken()} turns the token off, for loopback only. Whatever the token, requests a browser
+ * marks as cross-site ({@code Sec-Fetch-Site}, or an {@code Origin} other than the endpoint's) are refused.
+ * Binding another address or answering other hosts needs {@link Builder#allowRemote(boolean)} and a token. Heap
+ * dumps contain every secret in the heap and are off unless enabled.
  *
- * <p>Ownership and thread-safety: the endpoint owns its server and two daemon worker threads; {@link #close()}
- * stops them. It reads the monitor but does not own it.
+ * <h2>Slow and hostile clients</h2>
+ * Each exchange runs on a virtual thread of its own, so a client that sends its request slowly holds only its own
+ * thread. A request must arrive whole within {@value #REQUEST_SECONDS} s (its connection is closed after that), and
+ * at most {@value #MAX_EXCHANGES} exchanges run at once (beyond that, new connections are closed at once).
+ *
+ * <p>Ownership and thread-safety: the endpoint owns its server, its exchanges' virtual threads and one daemon
+ * watchdog thread; {@link #close()} stops them. It reads the monitor but does not own it.
  */
 public final class DebugEndpoint implements AutoCloseable {
     static final String PREFIX = "/debug/memory";
+    /** How long a client may take to send its request line and headers. */
+    static final int REQUEST_SECONDS = 10;
+    /** Exchanges served at once. */
+    static final int MAX_EXCHANGES = 64;
+    private static final System.Logger LOG = System.getLogger(DebugEndpoint.class.getName());
 
     private final MemoryMonitor monitor;
     private final byte[] token;              // null: no token required
     private final boolean allowRemote;
     private final boolean heapDumps;
     private final HttpServer server;
-    private final ExecutorService workers;
+    private final ExchangeExecutor workers;
     private final AtomicReference<HeapHistogram> base = new AtomicReference<>();
     /** One allocation profile at a time: a profile holds a worker thread for its whole duration. */
     private final java.util.concurrent.atomic.AtomicBoolean profiling = new java.util.concurrent.atomic.AtomicBoolean();
@@ -78,12 +90,13 @@ public final class DebugEndpoint implements AutoCloseable {
 
     private DebugEndpoint(Builder b) throws IOException {
         monitor = b.monitor;
-        token = b.token == null ? null : b.token.getBytes(StandardCharsets.UTF_8);
+        String t = b.noToken ? null : b.token != null ? b.token : generatedToken();
+        token = t == null ? null : t.getBytes(StandardCharsets.UTF_8);
         allowRemote = b.allowRemote;
         heapDumps = b.heapDumps;
         histograms = b.histograms;
         server = HttpServer.create(new InetSocketAddress(b.address, b.port), 16);
-        workers = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("memkit-debug-", 0).factory());
+        workers = new ExchangeExecutor(MAX_EXCHANGES, Duration.ofSeconds(REQUEST_SECONDS));
         server.setExecutor(workers);
         server.createContext(PREFIX, this::handle);
     }
@@ -107,6 +120,22 @@ public final class DebugEndpoint implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    private static String generatedToken() {
+        byte[] bytes = new byte[24];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /**
+     * The page's address with the token in its fragment, ready to open in a browser (the address alone when
+     * the endpoint has no token). Contains the secret: show it only to whoever may see the data.
+     *
+     * @return for example {@code http://127.0.0.1:6060/debug/memory#token=...}
+     */
+    public URI pageUri() {
+        return token == null ? uri() : URI.create(uri() + "#token=" + new String(token, StandardCharsets.UTF_8));
+    }
+
     /**
      * The page's address.
      *
@@ -122,9 +151,14 @@ public final class DebugEndpoint implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        workers.requestRead(); // the request arrived whole: its read deadline no longer applies
         try (ex) {
             if (!allowRemote && !(ex.getRemoteAddress().getAddress().isLoopbackAddress() && loopbackHost(ex))) {
                 send(ex, 403, "text/plain", "forbidden: only loopback clients (see DebugEndpoint.allowRemote)");
+                return;
+            }
+            if (crossSite(ex)) {
+                send(ex, 403, "text/plain", "forbidden: cross-site request");
                 return;
             }
             String path = ex.getRequestURI().getPath();
@@ -251,6 +285,17 @@ public final class DebugEndpoint implements AutoCloseable {
         return host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]");
     }
 
+    /** A request a browser sent on behalf of another site's page. */
+    private static boolean crossSite(HttpExchange ex) {
+        String site = ex.getRequestHeaders().getFirst("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+            return true;
+        }
+        String origin = ex.getRequestHeaders().getFirst("Origin");
+        String host = ex.getRequestHeaders().getFirst("Host");
+        return origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host));
+    }
+
     private boolean authorized(HttpExchange ex) {
         if (token == null) {
             return true;
@@ -292,7 +337,7 @@ public final class DebugEndpoint implements AutoCloseable {
     @Override
     public void close() {
         server.stop(1);
-        workers.shutdownNow();
+        workers.close();
     }
 
     /** Configuration of a {@link DebugEndpoint}. Not thread-safe; start once. */
@@ -301,6 +346,7 @@ public final class DebugEndpoint implements AutoCloseable {
         private InetAddress address = InetAddress.getLoopbackAddress();
         private int port;
         private String token;
+        private boolean noToken;
         private boolean allowRemote;
         private boolean heapDumps;
         private Supplier<HeapHistogram> histograms = HeapHistogram::capture;
@@ -335,7 +381,8 @@ public final class DebugEndpoint implements AutoCloseable {
         }
 
         /**
-         * Requires {@code Authorization: Bearer token} on every data route.
+         * The token every data route requires ({@code Authorization: Bearer token}). Default: one generated at
+         * start and logged once with the page's address (see {@link DebugEndpoint#pageUri()}).
          *
          * @param token at least 16 characters
          * @return this builder
@@ -345,6 +392,19 @@ public final class DebugEndpoint implements AutoCloseable {
                 throw new IllegalArgumentException("a token must have at least 16 characters");
             }
             this.token = token;
+            this.noToken = false;
+            return this;
+        }
+
+        /**
+         * Serves every route without a token: any local process can then read the data and force full-GC
+         * histograms and profiles. Loopback only; cross-site browser requests are still refused.
+         *
+         * @return this builder
+         */
+        public Builder withoutToken() {
+            this.token = null;
+            this.noToken = true;
             return this;
         }
 
@@ -389,11 +449,14 @@ public final class DebugEndpoint implements AutoCloseable {
                 throw new IllegalArgumentException("binding " + address + " needs allowRemote(true) and a token");
             }
             if (allowRemote && token == null) {
-                throw new IllegalArgumentException("allowRemote(true) requires a token");
+                throw new IllegalArgumentException("allowRemote(true) requires an explicit token(...)");
             }
             try {
                 DebugEndpoint e = new DebugEndpoint(this);
                 e.server.start();
+                if (token == null && !noToken) {
+                    LOG.log(System.Logger.Level.INFO, "memkit debug page: " + e.pageUri());
+                }
                 return e;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot bind " + address + ":" + port + ": " + e.getMessage(), e);
