@@ -1,20 +1,72 @@
 package dev.memkit;
 
 import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.MemkitEvents;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** A native allocation of its own (a shared arena) and its budget reservation; both released once by close. */
+/**
+ * A native allocation of its own (a shared arena) and its budget reservation; both released once by close.
+ *
+ * <p><b>Leaks.</b> An allocation dropped without {@code close()} is reported (logged, and a JFR leak event) when the
+ * GC finds it unreachable. Its memory and reservation are released then only if {@link #segment()} was never
+ * called: a segment handed out may still be in use, so such memory is kept (never freed under a live view) and the
+ * report says so.
+ */
 final class DedicatedAllocation implements Allocation {
-    private final Arena arena;
+    private static final Cleaner CLEANER = Cleaner.create(
+            Thread.ofPlatform().daemon().name("memkit-long-lived-leaks").factory());
+    private static final System.Logger LOG = System.getLogger(DedicatedAllocation.class.getName());
+
     private final MemorySegment segment;
-    private final MemoryBudget.Reservation reservation;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final State state;
+    private final Cleaner.Cleanable cleanable;
+
+    /** What release needs, reachable from the cleaner without the allocation itself. */
+    private static final class State implements Runnable {
+        final Arena arena;
+        final MemoryBudget.Reservation reservation;
+        final long size;
+        final AtomicBoolean closed = new AtomicBoolean();
+        volatile boolean viewed;          // segment() was called: a view may outlive the allocation
+
+        State(Arena arena, MemoryBudget.Reservation reservation, long size) {
+            this.arena = arena;
+            this.reservation = reservation;
+            this.size = size;
+        }
+
+        /** Runs once: at close(), or when the GC found the allocation unreachable (a leak). */
+        @Override
+        public void run() {
+            if (!closed.compareAndSet(false, true)) {
+                return; // closed explicitly
+            }
+            boolean reuse = !viewed;
+            String what = "a LONG_LIVED allocation of " + size + " bytes was not closed before it became unreachable"
+                    + (reuse ? "; its memory is released" : "; its segment may still be in use, so its memory is kept");
+            LOG.log(System.Logger.Level.WARNING, "LEAK: " + what);
+            MemkitEvents.leak("memkit/long-lived", size + " bytes", null);
+            if (reuse) {
+                arena.close();
+                reservation.close();
+            }
+        }
+
+        void close() {
+            if (!closed.compareAndSet(false, true)) {
+                throw new IllegalStateException("allocation of " + size + " bytes closed twice");
+            }
+            arena.close();
+            reservation.close();
+        }
+    }
 
     DedicatedAllocation(long size, MemoryBudget budget) {
-        this.reservation = budget.reserve(size);
+        MemoryBudget.Reservation reservation = budget.reserve(size);
         Arena a = Arena.ofShared();
         try {
             this.segment = a.allocate(size, 16);
@@ -23,14 +75,16 @@ final class DedicatedAllocation implements Allocation {
             reservation.close();
             throw e;
         }
-        this.arena = a;
+        this.state = new State(a, reservation, size);
+        this.cleanable = CLEANER.register(this, state);
     }
 
     @Override
     public MemorySegment segment() {
-        if (closed.getOpaque()) {
+        if (state.closed.getOpaque()) {
             throw new IllegalStateException("allocation of " + segment.byteSize() + " bytes already closed");
         }
+        state.viewed = true;
         return segment;
     }
 
@@ -41,10 +95,7 @@ final class DedicatedAllocation implements Allocation {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            throw new IllegalStateException("allocation of " + segment.byteSize() + " bytes closed twice");
-        }
-        arena.close();
-        reservation.close();
+        state.close();
+        cleanable.clean(); // unregisters; its run() sees closed and does nothing
     }
 }

@@ -60,6 +60,9 @@ public final class MemoryBudget {
     private final long guaranteed;
     private final boolean critical;
     private final AtomicLong used = new AtomicLong();
+    // Bytes reserved on this budget itself (not through a child): what release(bytes) may give back, so a direct
+    // release can never take back bytes a child holds and make the tree over-grant.
+    private final AtomicLong direct = new AtomicLong();
     private final AtomicLong refusals = new AtomicLong();
     private final List<MemoryBudget> children = new CopyOnWriteArrayList<>();
 
@@ -214,6 +217,7 @@ public final class MemoryBudget {
             return false;
         }
         if (tryCharge(bytes)) {
+            direct.addAndGet(bytes);
             return true;
         }
         refused(bytes, "limit");
@@ -263,6 +267,7 @@ public final class MemoryBudget {
                         + "' is not critical");
             }
             if (tryCharge(bytes)) {
+                direct.addAndGet(bytes);
                 return new Reservation(this, bytes);
             }
             long remaining = deadline - System.nanoTime();
@@ -293,6 +298,23 @@ public final class MemoryBudget {
      */
     public void release(long bytes) {
         nonNegative(bytes);
+        long mine;
+        do {
+            mine = direct.get();
+            if (mine < bytes) {
+                throw new IllegalStateException("budget '" + path + "': releasing " + bytes + " bytes but only "
+                        + mine + " were reserved on it directly (bytes a child reserved are released on the child)");
+            }
+        } while (!direct.compareAndSet(mine, mine - bytes));
+        try {
+            releaseDirect(bytes);
+        } catch (RuntimeException e) {
+            direct.addAndGet(bytes);
+            throw e;
+        }
+    }
+
+    private void releaseDirect(long bytes) {
         long floor = guaranteedFloor();
         if (guaranteed == 0) {
             long cur;

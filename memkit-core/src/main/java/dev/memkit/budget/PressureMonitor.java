@@ -61,6 +61,8 @@ public final class PressureMonitor implements AutoCloseable {
     private final NotificationListener gcListener = this::onGc;
     private final java.util.Set<String> heapPools = new java.util.HashSet<>();
     private PressureLevel level = PressureLevel.NORMAL; // guarded by this
+    /** Held across a reading and its reaction (reentrant: a listener may submit). */
+    private final java.util.concurrent.locks.ReentrantLock reactions = new java.util.concurrent.locks.ReentrantLock();
     private double lastPressure;                         // guarded by this
     private String originalSoftMax;
 
@@ -140,18 +142,26 @@ public final class PressureMonitor implements AutoCloseable {
      * @return the level after this reading
      */
     public PressureLevel submit(double heapAfterGcFraction, double rssFraction) {
-        PressureLevel before;
-        PressureLevel after;
-        synchronized (this) {
-            lastPressure = Math.max(heapAfterGcFraction, rssFraction);
-            before = level;
-            after = classify(before, lastPressure);
-            level = after;
+        // Readings are applied one at a time, each with its reaction, so reactions happen in the order of the
+        // level changes: the breaker and the listeners always end at the current level. (Two racing readings
+        // applied under the state lock but reacted to outside it could leave the breaker open at NORMAL.)
+        reactions.lock();
+        try {
+            PressureLevel before;
+            PressureLevel after;
+            synchronized (this) {
+                lastPressure = Math.max(heapAfterGcFraction, rssFraction);
+                before = level;
+                after = classify(before, lastPressure);
+                level = after;
+            }
+            if (after != before) {
+                react(before, after);
+            }
+            return after;
+        } finally {
+            reactions.unlock();
         }
-        if (after != before) {
-            react(before, after);
-        }
-        return after;
     }
 
     private PressureLevel classify(PressureLevel current, double p) {
