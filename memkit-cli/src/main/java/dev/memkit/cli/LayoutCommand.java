@@ -22,6 +22,9 @@ public final class LayoutCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CLASS", description = "fully qualified class name")
     String className;
 
+    /** Sizes of up to 10^12 instances of any class stay far inside a long. */
+    static final long MAX_COUNT = 1_000_000_000_000L;
+
     @Option(names = "--count", defaultValue = "1000000", paramLabel = "N",
             description = "instances to cost (default ${DEFAULT-VALUE})")
     long count;
@@ -32,8 +35,8 @@ public final class LayoutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (count < 1) {
-            throw new IllegalArgumentException("--count must be positive, got " + count);
+        if (count < 1 || count > MAX_COUNT) {
+            throw new IllegalArgumentException("--count must be in [1, " + MAX_COUNT + "], got " + count);
         }
         ClassLoader loader = getClass().getClassLoader();
         if (classPath != null) {
@@ -50,11 +53,21 @@ public final class LayoutCommand implements Callable<Integer> {
         Class<?> cls;
         try {
             cls = Class.forName(className, false, loader);
+        } catch (LinkageError e) { // its superclass or an interface is missing, or the class file is bad
+            throw new IllegalArgumentException("cannot load " + className + ": " + e
+                    + " (add what it needs with --class-path)", e);
         } catch (ClassNotFoundException e) {
             throw new IllegalArgumentException("class not found: " + className
                     + (classPath == null ? " (use --class-path to add jars or directories)" : ""), e);
         }
-        System.out.print(LayoutReport.analyze(cls).render(count));
+        LayoutReport report;
+        try {
+            report = LayoutReport.analyze(cls);
+        } catch (LinkageError e) { // a superclass or field type missing from the class path, or a bad class file
+            throw new IllegalArgumentException("cannot load " + className + ": " + e
+                    + " (add what it needs with --class-path)", e);
+        }
+        System.out.print(report.render(count));
         return 0;
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CommandLineTest {
@@ -40,6 +41,29 @@ class CommandLineTest {
         assertTrue(run("backup", tmp.toString(), "--to", "localhost:1", "--buffers", "pooled", "--classes", "1k,x")
                 .err().contains("size class"));
         assertTrue(run("demo", "--size", "huge").err().contains("--size must be"));
+    }
+
+    @Test
+    void layoutRefusesACountWhoseSizesWouldOverflow() {
+        CliRun.Outcome o = run("layout", "java.lang.String", "--count", "9223372036854775807");
+        assertNotEquals(0, o.exit());
+        assertTrue(o.err().contains("--count must be in"), o.err());
+    }
+
+    @Test
+    void layoutOfAClassWhoseSuperclassIsMissingIsOneClearLine() throws Exception {
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        java.nio.file.Path src = java.nio.file.Files.createDirectories(tmp.resolve("src/p"));
+        java.nio.file.Files.writeString(src.resolve("Base.java"), "package p; public class Base { long a; }");
+        java.nio.file.Files.writeString(src.resolve("Child.java"), "package p; public class Child extends Base { int b; }");
+        java.nio.file.Path classes = java.nio.file.Files.createDirectories(tmp.resolve("classes"));
+        assertEquals(0, javac.run(null, null, null, "-d", classes.toString(), src.resolve("Base.java").toString(),
+                src.resolve("Child.java").toString()));
+        java.nio.file.Files.delete(classes.resolve("p/Base.class"));
+        CliRun.Outcome o = run("layout", "p.Child", "--class-path", classes.toString());
+        assertNotEquals(0, o.exit());
+        assertTrue(o.err().contains("cannot load p.Child") && o.err().contains("p/Base"), o.err());
+        assertTrue(o.err().lines().count() <= 2, o.err());
     }
 
     @Test
