@@ -309,7 +309,8 @@ public final class RegionArena implements SegmentAllocator, AutoCloseable {
      */
     @SuppressWarnings("restricted") // only with native access granted: see the class comment and module-info
     private MemorySegment scope(Buffer lease) {
-        return BufferAccess.get().unwatchedSegment(lease).reinterpret(round, ignored -> Reference.reachabilityFence(lease));
+        MemorySegment raw = BufferAccess.get().unwatchedSegment(lease);
+        return raw.reinterpret(round, ignored -> Reference.reachabilityFence(lease));
     }
 
     /** Without native access: round memory from the round scope itself, charged to the pool until the reset. */

@@ -112,7 +112,8 @@ public final class MemoryBudget {
         if (defaultTimeout == null || defaultTimeout.isNegative()) {
             throw new IllegalArgumentException("defaultTimeout must be zero or positive: " + defaultTimeout);
         }
-        return new MemoryBudget(name, null, new Root(Durations.saturatedNanos(defaultTimeout)), positive(limitBytes), 0, true);
+        return new MemoryBudget(name, null, new Root(Durations.saturatedNanos(defaultTimeout)), positive(limitBytes),
+                0, true);
     }
 
     /**

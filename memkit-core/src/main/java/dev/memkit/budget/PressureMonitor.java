@@ -108,7 +108,9 @@ public final class PressureMonitor implements AutoCloseable {
     }
 
     /**
-     * Adds a listener called with (previous, current) on every level change.
+     * Adds a listener called with (previous, current) on every level change. Listeners run on the thread that
+     * submitted the reading, one change at a time and in order (a listener may submit a reading itself, but must
+     * not wait for another thread that submits one).
      *
      * @param listener the listener
      */

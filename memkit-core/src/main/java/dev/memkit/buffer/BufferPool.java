@@ -1,8 +1,8 @@
 package dev.memkit.buffer;
 
-import dev.memkit.internal.Durations;
 import dev.memkit.ByteSize;
 import dev.memkit.internal.BufferAccess;
+import dev.memkit.internal.Durations;
 import dev.memkit.internal.MemkitEvents;
 import dev.memkit.internal.PageRelease;
 

@@ -7,9 +7,9 @@ package dev.memkit.buffer;
  * <p>In every mode but {@link #DISABLED}, every leak is counted and reported to the pool's leak listener, and its
  * memory (or pool slot) is returned to the pool once nothing can reach it. A buffer lease that handed out a
  * {@code segment()} or {@code byteBuffer()} view cannot be proven unreachable (the view may live on), so outside
- * {@link #PARANOID} its block is quarantined: reported, never reused ({@code BufferPoolStats.leaksQuarantined}). Watching costs no allocation per lease: each block or slot carries
- * one long-lived phantom reference from its creation (about 100 bytes of heap per block a buffer pool has handed
- * out). The modes differ in how many acquisition sites they record, since recording one captures a stack (a few
+ * {@link #PARANOID} its block is quarantined: reported, never reused ({@code BufferPoolStats.leaksQuarantined}).
+ * Watching costs no allocation per lease: each block or slot carries one long-lived phantom reference from its
+ * creation (about 100 bytes of heap per block a buffer pool has handed out). The modes differ in how many acquisition sites they record, since recording one captures a stack (a few
  * microseconds).
  */
 public enum LeakDetection {
@@ -28,8 +28,8 @@ public enum LeakDetection {
     /**
      * As {@link #ALL}, and every {@code MemorySegment} or {@code ByteBuffer} taken from a buffer lease is
      * invalidated at release (or when the lease is found leaked, after which its block is reused), so even raw
-     * access after release throws {@code IllegalStateException}. Slow (a
-     * shared-arena close per release); for tests and debugging. This mode calls the restricted method
+     * access after release throws {@code IllegalStateException}. Slow (a shared-arena close per release); for tests
+     * and debugging. This mode calls the restricted method
      * {@code MemorySegment.reinterpret}, so it needs native access ({@code --enable-native-access=dev.memkit}, or
      * {@code ALL-UNNAMED} on the class path): without it the pool logs one warning and behaves as {@link #ALL}.
      */

@@ -9,6 +9,7 @@ import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -27,6 +28,8 @@ import java.util.function.Consumer;
  * the queue hands each watch to one poller.
  */
 final class Leaks {
+    /** Whether the one warning of a PARANOID pool without native access was logged (once per JVM). */
+    private static final AtomicBoolean PARANOID_WARNED = new AtomicBoolean();
     private static final java.util.Set<String> INTERNAL_FRAMES = java.util.Set.of(
             BufferPool.class.getName(), Leaks.class.getName());
     private final BufferPool pool;
@@ -46,9 +49,6 @@ final class Leaks {
         this.paranoid = mode == LeakDetection.PARANOID && nativeAccess();
         this.listener = listener;
     }
-
-    private static final java.util.concurrent.atomic.AtomicBoolean PARANOID_WARNED =
-            new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * PARANOID guards views with a restricted call: without native access it degrades to ALL, saying so once.

@@ -1,6 +1,5 @@
 package dev.memkit.offheap;
 
-import java.io.UncheckedIOException;
 import dev.memkit.budget.MemoryBudget;
 
 import java.lang.foreign.MemorySegment;
@@ -571,27 +570,14 @@ public final class BytesMap implements AutoCloseable {
                 if ((boolean) CLOSED.getOpaque(this)) {
                     return;
                 }
-                try {
-                    writeChanges();
-                } catch (RuntimeException e) { // still release everything below, then report it
-                    failure = new UncheckedIOException(new java.io.IOException("closed " + files.dir
-                            + " without syncing its last changes: " + e.getMessage(), e));
-                }
+                failure = files.finalSync(this::writeChanges); // released below all the same, then thrown
             }
         }
         if ((boolean) CLOSED.getAndSet(this, true)) {
             return;
         }
-        try {
-            if (files != null) {
-                files.close();
-            }
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                failure = e;
-            } else {
-                failure.addSuppressed(e);
-            }
+        if (files != null) {
+            failure = files.unlock(failure);
         }
         for (BytesSegment s : segments) {
             long stamp = s.lock.writeLock();

@@ -1,6 +1,5 @@
 package dev.memkit.offheap;
 
-import java.io.UncheckedIOException;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.PageRelease;
 
@@ -131,13 +130,13 @@ public final class LongLongMap implements AutoCloseable {
      * copy-on-write, so opening is instant at any size, and changes reach the directory only at {@link #sync()}
      * (or {@link #close()}). The map is concurrent.
      *
-     * @param directory a directory written by a map built with {@link LongLongMapBuilder#directory(Path)}
      * <p>What it checks: the manifest (magic, kind, format version, checksum), and each segment file's header
      * (magic, checksum, sizes against the file's length) and identity (the map, segment and generation the manifest
      * names), so a segment file from another map or another generation is refused. It does not read the tables:
      * a damaged byte inside a table is found only by {@link #openVerified}. Files a sync interrupted by a crash
      * left behind are deleted.
      *
+     * @param directory a directory written by a map built with {@link LongLongMapBuilder#directory(Path)}
      * @return the map, exactly as of its last completed sync
      * @throws IllegalArgumentException if the directory is not a memkit map, or is truncated, corrupt, foreign, or
      *         of another format version
@@ -559,27 +558,14 @@ public final class LongLongMap implements AutoCloseable {
                 if ((boolean) CLOSED.getOpaque(this)) {
                     return;
                 }
-                try {
-                    writeChanges();
-                } catch (RuntimeException e) { // still release everything below, then report it
-                    failure = new UncheckedIOException(new java.io.IOException("closed " + files.dir
-                            + " without syncing its last changes: " + e.getMessage(), e));
-                }
+                failure = files.finalSync(this::writeChanges); // released below all the same, then thrown
             }
         }
         if ((boolean) CLOSED.getAndSet(this, true)) {
             return;
         }
-        try {
-            if (files != null) {
-                files.close();
-            }
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                failure = e;
-            } else {
-                failure.addSuppressed(e);
-            }
+        if (files != null) {
+            failure = files.unlock(failure);
         }
         for (MapSegment s : segments) {
             long stamp = concurrent ? s.writeLock() : 0;

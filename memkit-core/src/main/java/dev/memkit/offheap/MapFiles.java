@@ -145,7 +145,10 @@ final class MapFiles implements AutoCloseable {
         }
     }
 
-    /** Deletes what an interrupted sync left: segment files the manifest does not name, a temporary manifest. */
+    /**
+     * Deletes what an interrupted sync left: segment files of this map's segments that the manifest does not name
+     * (a next generation never committed, or a superseded one not yet deleted), and a temporary manifest.
+     */
     private void removeLeftovers() throws IOException {
         Files.deleteIfExists(dir.resolve("manifest.tmp"));
         try (var entries = Files.newDirectoryStream(dir, "seg-*")) {
@@ -157,8 +160,8 @@ final class MapFiles implements AutoCloseable {
                 try {
                     int i = Integer.parseInt(parts[1]);
                     long g = Long.parseLong(parts[2]);
-                    if (i >= 0 && i < generations.length && g > generations[i]) {
-                        Files.deleteIfExists(p); // written by a sync that never committed
+                    if (i >= 0 && i < generations.length && g != generations[i]) {
+                        Files.deleteIfExists(p); // a sync that never committed, or one that stopped before its deletes
                     }
                 } catch (NumberFormatException notOurs) {
                     // not a name this map writes: leave it
@@ -404,6 +407,34 @@ final class MapFiles implements AutoCloseable {
             changed = false;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot commit " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs a map's final sync at close: returns what it threw, wrapped to say the last changes were not synced, or
+     * null. The caller releases everything regardless, then throws it (see {@link #unlock}).
+     */
+    RuntimeException finalSync(Runnable sync) {
+        try {
+            sync.run();
+            return null;
+        } catch (RuntimeException e) {
+            return new UncheckedIOException(new IOException("closed " + dir + " without syncing its last changes: "
+                    + e.getMessage(), e));
+        }
+    }
+
+    /** Unlocks the directory; returns {@code pending}, or the unlock's failure (suppressed in {@code pending}). */
+    RuntimeException unlock(RuntimeException pending) {
+        try {
+            close();
+            return pending;
+        } catch (RuntimeException e) {
+            if (pending == null) {
+                return e;
+            }
+            pending.addSuppressed(e);
+            return pending;
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.memkit.pool;
 
-import dev.memkit.internal.Durations;
 import dev.memkit.buffer.LeakDetection;
+import dev.memkit.internal.Durations;
 import dev.memkit.internal.GcRequests;
 import dev.memkit.internal.MemkitEvents;
 

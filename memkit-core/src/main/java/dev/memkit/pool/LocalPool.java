@@ -1,8 +1,8 @@
 package dev.memkit.pool;
 
-import dev.memkit.internal.Durations;
 import dev.memkit.budget.PressureLevel;
 import dev.memkit.budget.PressureMonitor;
+import dev.memkit.internal.Durations;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

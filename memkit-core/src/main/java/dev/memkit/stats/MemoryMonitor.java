@@ -1,8 +1,8 @@
 package dev.memkit.stats;
 
-import dev.memkit.internal.Durations;
 import dev.memkit.ByteSize;
 import dev.memkit.MemoryManager;
+import dev.memkit.internal.Durations;
 
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,11 +1,11 @@
 package dev.memkit.stats;
 
-import dev.memkit.internal.Durations;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.memkit.MemoryManager;
 import dev.memkit.MemoryManagerStats;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.DiagnosticCommands;
+import dev.memkit.internal.Durations;
 import dev.memkit.internal.ProcessMemory;
 
 import java.lang.management.BufferPoolMXBean;
