@@ -54,6 +54,13 @@ abstract class Allocator implements AutoCloseable {
                             : dev.memkit.buffer.SizeClasses.defaults())
                     .idleHeadroom(1.0 / Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)))
                     .acquireTimeout(Duration.ofMinutes(1)).build());
+            // Writes through a segment() view, as NIO and FFM users do (marks the lease as viewed).
+            case "memkit-view" -> new MemkitView(pool(dev.memkit.buffer.LeakDetection.SAMPLED), null);
+            // What catching a view kept past close() would cost: the checked mode, and a per-lease scope over
+            // pooled memory (shared: any thread may use the view; confined: only the acquiring thread).
+            case "memkit-paranoid-view" -> new MemkitView(pool(dev.memkit.buffer.LeakDetection.PARANOID), null);
+            case "memkit-scoped-shared" -> new MemkitView(pool(dev.memkit.buffer.LeakDetection.SAMPLED), true);
+            case "memkit-scoped-confined" -> new MemkitView(pool(dev.memkit.buffer.LeakDetection.SAMPLED), false);
             case "netty-pooled" -> new Netty(PooledByteBufAllocator.DEFAULT);
             case "netty-adaptive" -> new Netty(new AdaptiveByteBufAllocator());
             case "malloc" -> new Malloc();
@@ -87,6 +94,55 @@ abstract class Allocator implements AutoCloseable {
         @Override
         void release(Object h) {
             ((Buffer) h).close();
+        }
+
+        @Override
+        public void close() {
+            pool.close();
+        }
+    }
+
+    private static BufferPool pool(dev.memkit.buffer.LeakDetection mode) {
+        return BufferPool.builder().name("bench").limitBytes(16L << 30).leakDetection(mode)
+                .acquireTimeout(Duration.ofMinutes(1)).build();
+    }
+
+    /** A lease used through a {@code segment()} view; with {@code scoped} non-null, the view gets a lease scope. */
+    static final class MemkitView extends Allocator {
+        private final BufferPool pool;
+        private final Boolean scoped;      // null: the pool's view; true: a shared scope; false: a confined one
+
+        MemkitView(BufferPool pool, Boolean scoped) {
+            this.pool = pool;
+            this.scoped = scoped;
+        }
+
+        /** A lease, its view, and the scope that ends the view at release (null when unscoped). */
+        record Held(Buffer lease, MemorySegment view, Arena scope) {}
+
+        @Override
+        @SuppressWarnings("restricted") // the benchmark runs with native access
+        Object acquire(int size) {
+            Buffer b = pool.acquire(size);
+            if (scoped == null) {
+                return new Held(b, b.segment(), null);
+            }
+            Arena scope = scoped ? Arena.ofShared() : Arena.ofConfined();
+            return new Held(b, b.segment().reinterpret(scope, null), scope);
+        }
+
+        @Override
+        void write(Object h, long offset, byte value) {
+            ((Held) h).view().set(ValueLayout.JAVA_BYTE, offset, value);
+        }
+
+        @Override
+        void release(Object h) {
+            Held held = (Held) h;
+            if (held.scope() != null) {
+                held.scope().close();
+            }
+            held.lease().close();
         }
 
         @Override
