@@ -1,11 +1,11 @@
 package dev.memkit.cli;
 
+import dev.memkit.ByteSize;
 import dev.memkit.buffer.SizeClasses;
 import dev.memkit.cli.backup.Buffers;
 import dev.memkit.cli.backup.Codec;
 import dev.memkit.cli.backup.Sender;
 import dev.memkit.cli.demo.MemorySampler;
-import dev.memkit.ByteSize;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,16 +49,9 @@ public final class BackupCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InetSocketAddress target = parseTarget(to);
-        if (options.threads < 1 || options.threads > 256) {
-            throw new IllegalArgumentException("--threads must be in [1, 256], got " + options.threads);
-        }
-        Codec.create(options.codec, level); // validates the name before anything starts
+        options.validate(level);
         Buffers strategy = switch (buffers) {
-            case "naive" -> switch (options.naiveKind) {
-                case "direct" -> Buffers.naive(true);
-                case "heap" -> Buffers.naive(false);
-                default -> throw new IllegalArgumentException("--naive-kind must be direct or heap, got " + options.naiveKind);
-            };
+            case "naive" -> Buffers.naive(options.naiveKind.equals("direct"));
             case "pooled" -> Buffers.pooled(SizeClasses.parse(options.classes), ByteSize.parse("--pool-limit", poolLimit));
             default -> throw new IllegalArgumentException("--buffers must be naive or pooled, got " + buffers);
         };

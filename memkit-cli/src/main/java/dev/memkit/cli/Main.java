@@ -1,8 +1,9 @@
 package dev.memkit.cli;
 
 import dev.memkit.cli.demo.DemoCommand;
-import picocli.CommandLine;
+import dev.memkit.internal.IoErrors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code memkit} command. */
 @Command(name = "memkit", mixinStandardHelpOptions = true, version = "memkit 0.1.0",
@@ -20,7 +21,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("memkit: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            cmd.getErr().println("memkit: " + IoErrors.describe(e)); // names the cause of a bare file error
             return 1;
         });
         return cl.execute(args);

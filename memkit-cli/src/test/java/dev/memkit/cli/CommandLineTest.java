@@ -44,6 +44,37 @@ class CommandLineTest {
     }
 
     @Test
+    void demoOptionsAreCheckedBeforeAnyWork() throws Exception {
+        String[][] bad = {
+                {"--threads", "0", "--threads"}, {"--threads", "100000", "--threads"},
+                {"--codec", "lz4", "codec"}, {"--classes", "1k,banana", "--classes"},
+                {"--naive-kind", "stack", "--naive-kind"}, {"--heap", "lots", "--heap"}, {"--heap", "1.5g", "--heap"},
+                {"--heap", "1m", "--heap"}, {"--report", tmp.toString(), "--report"},
+                {"--report", tmp.resolve("no/such/dir/r.html").toString(), "--report"},
+        };
+        for (String[] b : bad) {
+            CliRun.Outcome o = run("demo", "--size", "tiny", "--workdir", tmp.toString(), b[0], b[1]);
+            assertNotEquals(0, o.exit(), String.join(" ", b));
+            assertTrue(o.err().contains(b[2]), b[0] + " " + b[1] + ": " + o.err());
+            try (var entries = Files.list(tmp)) {
+                assertTrue(entries.noneMatch(p -> p.getFileName().toString().startsWith("memkit-demo-")),
+                        "no corpus generated for " + String.join(" ", b));
+            }
+        }
+    }
+
+    @Test
+    void aFileErrorNamesItsCauseNotOnlyThePath() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        CliRun.Outcome o = run("demo", "--size", "tiny", "--workdir", file.resolve("sub").toString());
+        assertNotEquals(0, o.exit());
+        String line = o.err().strip();
+        assertTrue(line.startsWith("memkit: ") && !line.equals("memkit: " + file.resolve("sub")), line);
+        String lower = line.toLowerCase(java.util.Locale.ROOT);
+        assertTrue(lower.contains("not a directory") || lower.contains("exists") || lower.contains("denied"), line);
+    }
+
+    @Test
     void layoutRefusesACountWhoseSizesWouldOverflow() {
         CliRun.Outcome o = run("layout", "java.lang.String", "--count", "9223372036854775807");
         assertNotEquals(0, o.exit());

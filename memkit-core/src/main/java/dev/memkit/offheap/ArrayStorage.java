@@ -1,6 +1,7 @@
 package dev.memkit.offheap;
 
 import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.IoErrors;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -135,7 +136,7 @@ final class ArrayStorage {
                 throw new UncheckedIOException(e);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create " + file + ": " + IoErrors.describe(e), e);
         }
         ArrayStorage s = map(file, dataStart(bytes) + bytes, length, elementSize, false);
         s.checksumZeros();                 // a new file is sparse zeros: its checksums are known without reading it
@@ -150,7 +151,7 @@ final class ArrayStorage {
         try {
             size = Files.size(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot open " + file + ": " + IoErrors.describe(e), e);
         }
         if (size < HEADER) {
             throw new IllegalArgumentException(file + " is not a memkit array file: " + size
@@ -161,7 +162,7 @@ final class ArrayStorage {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             OffHeapIo.readFully(ch, h, 0);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + file + ": " + IoErrors.describe(e), e);
         }
         h.flip();
         if (h.getLong(0) != MAGIC) {
@@ -369,7 +370,7 @@ final class ArrayStorage {
                 channel.close();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("closing the mapped array failed: " + e.getMessage(), e);
+            throw new UncheckedIOException("closing the mapped array failed: " + IoErrors.describe(e), e);
         } finally {
             arena.close();
             if (budget != null) {

@@ -1,5 +1,7 @@
 package dev.memkit.offheap;
 
+import dev.memkit.internal.IoErrors;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -117,7 +119,7 @@ final class BytesSegmentFile {
             flush(ch, crc, buf);
             ch.force(true);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + file + ": " + IoErrors.describe(e), e);
         }
         return (int) crc.getValue();
     }
@@ -204,7 +206,7 @@ final class BytesSegmentFile {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IllegalArgumentException("segment file missing: " + file, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot map " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot map " + file + ": " + IoErrors.describe(e), e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.memkit.offheap;
 
+import dev.memkit.internal.IoErrors;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -110,7 +112,7 @@ final class MapFiles implements AutoCloseable {
             f.mapId = new java.security.SecureRandom().nextLong();
             return f;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create " + dir + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -216,7 +218,7 @@ final class MapFiles implements AutoCloseable {
             }
             bytes = Files.readAllBytes(manifest);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + manifest + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + manifest + ": " + IoErrors.describe(e), e);
         }
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (bytes.length < 20 || (b.getLong(0) != LONG_MAP && b.getLong(0) != BYTES_MAP)) {
@@ -253,7 +255,7 @@ final class MapFiles implements AutoCloseable {
             }
             return f;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot lock " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot lock " + dir + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -314,7 +316,7 @@ final class MapFiles implements AutoCloseable {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IllegalArgumentException(dir + ": segment file missing: " + file.getFileName(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot map " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot map " + file + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -336,7 +338,7 @@ final class MapFiles implements AutoCloseable {
             }
             ch.force(true);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + file + ": " + IoErrors.describe(e), e);
         }
         tableCrcs[i] = OffHeapIo.crc(t.memory());
         pending(i, generation);
@@ -362,7 +364,7 @@ final class MapFiles implements AutoCloseable {
         try {
             checkLock();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot check the lock of " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot check the lock of " + dir + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -406,7 +408,7 @@ final class MapFiles implements AutoCloseable {
             superseded.clear();
             changed = false;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot commit " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot commit " + dir + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -444,7 +446,7 @@ final class MapFiles implements AutoCloseable {
             lock.release();
             lockChannel.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot unlock " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot unlock " + dir + ": " + IoErrors.describe(e), e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.memkit.stats;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.memkit.internal.IoErrors;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,7 +44,7 @@ public final class HeapDumps {
             }
             return Files.size(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("heap dump to " + file + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException("heap dump to " + file + " failed: " + IoErrors.describe(e), e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.memkit.cli.backup;
 
+import dev.memkit.internal.IoErrors;
+
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -75,7 +77,7 @@ public final class Receiver implements AutoCloseable {
                     } catch (IOException | RuntimeException e) {
                         if (!server.isClosed()) {
                             System.err.println("receiver: connection from " + s.getRemoteSocketAddress()
-                                    + " ended: " + e.getMessage());
+                                    + " ended: " + IoErrors.describe(e));
                         }
                     } finally {
                         open.remove(s);
@@ -162,7 +164,7 @@ public final class Receiver implements AutoCloseable {
                     try {
                         sink.write(raw, rawLen);
                     } catch (IOException e) {
-                        refusal = "write failed: " + e.getMessage();
+                        refusal = "write failed: " + IoErrors.describe(e);
                     }
                 }
                 if (type != Protocol.END) {
@@ -179,7 +181,7 @@ public final class Receiver implements AutoCloseable {
                     try {
                         sink.commit();
                     } catch (IOException e) {
-                        refusal = "write failed: " + e.getMessage();
+                        refusal = "write failed: " + IoErrors.describe(e);
                     }
                 }
             } finally {

@@ -1,5 +1,7 @@
 package dev.memkit.cli.backup;
 
+import dev.memkit.internal.IoErrors;
+
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -133,7 +135,7 @@ public final class Sender {
                     @Override
                     public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e)
                             throws IOException {
-                        throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
+                        throw new IOException("cannot read " + file + ": " + IoErrors.describe(e), e);
                     }
                 });
         out.sort(Comparator.comparingLong(Item::size).reversed());

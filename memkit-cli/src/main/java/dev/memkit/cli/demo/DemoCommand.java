@@ -66,7 +66,16 @@ public final class DemoCommand implements Callable<Integer> {
             case "large" -> Corpus.Size.LARGE;
             default -> throw new IllegalArgumentException("--size must be tiny, small, default or large, got " + size);
         };
-        ByteSize.parse("--heap", heap);
+        options.validate(1);
+        if (!heap.matches("[1-9][0-9]*[kKmMgG]?") || ByteSize.parse("--heap", heap) < (32L << 20)) {
+            throw new IllegalArgumentException("--heap must be a JVM heap size of at least 32m such as 512m or 2g, got '"
+                    + heap + "'");
+        }
+        Path html = reportPath.toAbsolutePath();
+        if (Files.isDirectory(html) || !Files.isDirectory(html.getParent()) || !Files.isWritable(html.getParent())) {
+            throw new IllegalArgumentException("--report: cannot write " + html + " (" + (Files.isDirectory(html)
+                    ? "it is a directory" : "its directory does not exist or is not writable") + ")");
+        }
         Path base = workdir == null ? Path.of(System.getProperty("java.io.tmpdir")) : workdir;
         Files.createDirectories(base);
         Path work = Files.createTempDirectory(base, "memkit-demo-");
@@ -86,8 +95,13 @@ public final class DemoCommand implements Callable<Integer> {
             runs.add(runOnce(work, src, "pooled", "pooled (memkit" + (options.classes.equals("default") ? "" : ", " + options.classes)
                     + ")"));
             System.out.println();
+            List<String> failed = runs.stream().filter(r -> r.bytes() == 0).map(Run::label).toList();
+            if (!failed.isEmpty()) { // a child that wrote no report: say so, and keep any earlier report
+                System.err.println("memkit demo: no figures from " + String.join(" and ", failed)
+                        + " (see the errors above); no report written");
+                return 1;
+            }
             System.out.print(DemoReport.table(runs));
-            Path html = reportPath.toAbsolutePath();
             Files.writeString(html, DemoReport.html(runs, files, bytes, options.threads, heap, options.codec));
             System.out.println("\nreport: " + html);
             return runs.stream().allMatch(Run::verified) ? 0 : 1;
