@@ -110,4 +110,33 @@ class DebugEndpointAbuseTest {
             assertEquals(403, get(e, "/profile?seconds=1", "Origin", "https://evil.example").statusCode());
         }
     }
+    @Test
+    void malformedRequestsGetAnErrorOrAClosedConnectionAndTheEndpointKeepsServing() throws Exception {
+        String[] garbage = {
+                "\u0000\u0001\u0002 garbage\r\n\r\n",
+                "GET\r\n\r\n",
+                "BREW /debug/memory/stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                "GET /debug/memory/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nX: " + "a".repeat(200_000) + "\r\n\r\n",
+                "GET /debug/memory/profile?seconds=99999999999 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                        + TOKEN + "\r\n\r\n",
+                "GET /debug/memory/" + "../".repeat(50) + "etc/passwd HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        };
+        try (DebugEndpoint e = DebugEndpoint.builder(monitor).token(TOKEN).start()) {
+            for (String g : garbage) {
+                try (Socket s = new Socket("127.0.0.1", e.port())) {
+                    s.setSoTimeout(30_000);
+                    try {
+                        s.getOutputStream().write(g.getBytes(StandardCharsets.ISO_8859_1));
+                        s.getOutputStream().flush();
+                        String head = new String(s.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+                        assertTrue(head.isEmpty() || head.startsWith("HTTP/1.1 4"), g.length() > 80
+                                ? g.substring(0, 80) : g + " -> " + head);
+                    } catch (java.net.SocketException closedOnUs) {
+                        // a reset is a fine answer to garbage
+                    }
+                }
+                assertEquals(200, get(e, "/history", "Authorization", "Bearer " + TOKEN).statusCode(), g);
+            }
+        }
+    }
 }

@@ -44,4 +44,12 @@ class KeptViewTest {
             assertFalse(r.output().contains("restricted method"), r.output());
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void withoutNativeAccessNoComponentMakesTheJdkWarnAboutARestrictedCall() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(NoRestrictedCallsScenario.class, List.of());
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.output().contains("OK"), r.output());
+        assertFalse(r.output().contains("restricted method"), r.output());
+    }
 }
