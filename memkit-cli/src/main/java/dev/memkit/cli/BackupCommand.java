@@ -57,34 +57,45 @@ public final class BackupCommand implements Callable<Integer> {
         };
         try (strategy; MemorySampler sampler = report == null ? null : new MemorySampler(strategy::nativeBytes)) {
             Sender.Progress progress = progressLines
-                    ? (f, b, tf, tb) -> System.out.println("@progress " + f + " " + b + " " + tf + " " + tb)
-                    : (f, b, tf, tb) -> { };
+                    ? (entries, bytes) -> System.out.println("@progress " + entries + " " + bytes)
+                    : (entries, bytes) -> { };
             Sender.Result r = new Sender(source, target, options.threads, strategy, () -> Codec.create(options.codec, level),
                     progress).run();
             double secs = r.nanos() / 1e9;
             if (sampler != null) {
                 List<String> extra = new ArrayList<>();
-                extra.add("files=" + r.totalFiles());
-                extra.add("bytes=" + r.totalBytes());
-                extra.add("verifiedFiles=" + r.verifiedFiles());
+                extra.add("files=" + r.entries());
+                extra.add("bytes=" + r.fileBytes());
+                extra.add("verifiedFiles=" + r.written());
                 extra.add("ok=" + r.ok());
                 extra.add("wallMs=" + r.nanos() / 1_000_000);
                 sampler.write(report, extra);
             }
+            list("not backed up", r.skipped());
+            list("failed", r.failures());
             if (!r.ok()) {
-                System.err.println("memkit backup: FAILED: " + r.verifiedFiles() + " of " + r.totalFiles()
-                        + " files verified by the receiver");
-                r.failures().stream().limit(20).forEach(f -> System.err.println("  " + f));
-                if (r.failures().size() > 20) {
-                    System.err.println("  ... and " + (r.failures().size() - 20) + " more");
-                }
+                System.err.printf(Locale.ROOT, "memkit backup: FAILED: %d of %d entries written and on disk; "
+                        + "%d not backed up, %d failure(s) (listed above)%n", r.written(), r.expected(),
+                        r.skipped().size(), r.failures().size());
                 return 1;
             }
             if (!progressLines) {
-                System.out.printf(Locale.ROOT, "backed up %d files, %s, in %.1f s (%.0f MB/s), all verified by %s%n",
-                        r.totalFiles(), ByteSize.format(r.totalBytes()), secs, r.totalBytes() / 1e6 / secs, to);
+                System.out.printf(Locale.ROOT, "backed up %d entries, %s of file data, in %.1f s (%.0f MB/s): all "
+                        + "written and on disk at %s%n", r.entries(), ByteSize.format(r.fileBytes()), secs,
+                        r.fileBytes() / 1e6 / secs, to);
             }
             return 0;
+        }
+    }
+
+    private static void list(String what, List<String> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        System.err.println("memkit backup: " + lines.size() + " " + what + ":");
+        lines.stream().limit(50).forEach(f -> System.err.println("  " + f));
+        if (lines.size() > 50) {
+            System.err.println("  ... and " + (lines.size() - 50) + " more");
         }
     }
 

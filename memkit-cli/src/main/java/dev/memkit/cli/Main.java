@@ -8,7 +8,8 @@ import picocli.CommandLine;
 /** The {@code memkit} command. */
 @Command(name = "memkit", mixinStandardHelpOptions = true, version = "memkit 0.1.0",
         description = "Memory management for data-intensive Java services: demos and tools.",
-        subcommands = {DemoCommand.class, BackupCommand.class, ReceiveCommand.class, LayoutCommand.class})
+        subcommands = {DemoCommand.class, BackupCommand.class, ReceiveCommand.class, VerifyCommand.class,
+                LayoutCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -42,13 +42,13 @@ class DiskFullTest {
             InetAddress lo = InetAddress.getLoopbackAddress();
             try (Receiver r = new Receiver(lo, 0, small)) {
                 Sender.Result result = new Sender(src, new InetSocketAddress(lo, r.port()), 1, Buffers.naive(false),
-                        () -> Codec.create("zstd", 1), (f, b, tf, tb) -> { }).run();
+                        () -> Codec.create("zstd", 1), (e, b) -> { }).run();
                 assertFalse(result.ok());
                 assertEquals(1, result.failures().size(), result.failures().toString());
                 String failure = result.failures().getFirst();
                 assertTrue(failure.startsWith("big.bin") && failure.contains("write failed")
                         && failure.contains("No space left"), failure);
-                assertEquals(1, result.verifiedFiles(), "the small file still made it");
+                assertEquals(1, result.written(), "the small file still made it");
             }
             try (var files = Files.list(small)) {
                 assertEquals(java.util.List.of(small.resolve("small.txt")), files.toList(),

@@ -5,45 +5,47 @@ import dev.memkit.internal.IoErrors;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
 
 /**
- * The receiving side: accepts sender connections, checks every chunk's checksums, decompresses, writes each file
- * to a temporary name beside its destination, and renames it into place only after its SHA-256 matches. Then it
- * answers 'K'; any problem is answered 'X' with the reason, and the partial file is removed. Names are checked
- * by {@link SafePaths}, so nothing is ever written outside the output directory.
+ * The receiving side: accepts backups, one virtual thread per connection. Each connection's block stream
+ * ({@link BlockInput}: checksums, decompression) feeds a {@link TreeWriter} that recreates the entries under the
+ * output directory, refusing anything that would write outside it. After the sender's END the receiver applies
+ * directory metadata, makes everything durable, and answers once: 'K' only if every entry was written and is on
+ * disk. A malformed, truncated or corrupt stream ends that connection with an 'X' naming the problem (if the peer
+ * still listens) and a line on standard error; other connections are not affected.
  *
- * <p>Thread-safe: one virtual thread per connection; {@link #close()} stops accepting and closes connections.
+ * <p>Thread-safe; {@link #close()} stops accepting and closes open connections.
  */
 public final class Receiver implements AutoCloseable {
     private final Path outDir;
+    private final boolean syncfs;
     private final ServerSocket server;
     private final Thread acceptor;
-    private final AtomicLong filesWritten = new AtomicLong();
-    private final AtomicLong filesRefused = new AtomicLong();
-    private final java.util.Set<Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final AtomicLong backups = new AtomicLong();
+    private final AtomicLong failedBackups = new AtomicLong();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile Throwable fatal;
 
     public Receiver(InetAddress bind, int port, Path outDir) throws IOException {
+        this(bind, port, outDir, true);
+    }
+
+    /** {@code syncfs}: flush batches with one {@code syncfs} when possible (false: file by file, for tests). */
+    public Receiver(InetAddress bind, int port, Path outDir, boolean syncfs) throws IOException {
         Files.createDirectories(outDir);
         this.outDir = outDir.toRealPath();
+        this.syncfs = syncfs;
         this.server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(bind, port));
@@ -54,12 +56,14 @@ public final class Receiver implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    public long filesWritten() {
-        return filesWritten.get();
+    /** Backups answered 'K'. */
+    public long backups() {
+        return backups.get();
     }
 
-    public long filesRefused() {
-        return filesRefused.get();
+    /** Backups answered 'X' or broken off. */
+    public long failedBackups() {
+        return failedBackups.get();
     }
 
     public void awaitClose() throws InterruptedException {
@@ -75,9 +79,10 @@ public final class Receiver implements AutoCloseable {
                     try (s) {
                         serve(s);
                     } catch (IOException | RuntimeException e) {
+                        failedBackups.incrementAndGet();
                         if (!server.isClosed()) {
-                            System.err.println("receiver: connection from " + s.getRemoteSocketAddress()
-                                    + " ended: " + IoErrors.describe(e));
+                            System.err.println("receiver: backup from " + s.getRemoteSocketAddress() + " failed: "
+                                    + IoErrors.describe(e));
                         }
                     } finally {
                         open.remove(s);
@@ -94,160 +99,56 @@ public final class Receiver implements AutoCloseable {
 
     private void serve(Socket socket) throws IOException {
         socket.setSoTimeout(300_000);
-        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-        if (in.readInt() != Protocol.MAGIC) {
-            throw new IOException("not a memkit backup stream");
+        socket.setTcpNoDelay(true);
+        DataInputStream wire = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 18));
+        DataOutputStream reply = new DataOutputStream(socket.getOutputStream());
+        if (wire.readInt() != Protocol.MAGIC) {
+            answer(reply, false, 0, "not a memkit backup stream of this version (bad magic)");
+            throw new IOException("not a memkit backup stream of this version");
         }
-        Codec codec = Codec.forId(in.readByte());
-        byte[] packed = new byte[0];
-        byte[] raw = new byte[0];
-        while (true) {
-            byte type = in.readByte();
-            if (type == Protocol.BYE) {
-                return;
-            }
-            if (type != Protocol.FILE) {
-                throw new IOException("protocol error: expected a file header, got " + type);
-            }
-            int nameLen = in.readUnsignedShort();
-            if (nameLen > Protocol.MAX_PATH_BYTES) {
-                throw new IOException("protocol error: path of " + nameLen + " bytes");
-            }
-            String name = new String(in.readNBytes(nameLen), StandardCharsets.UTF_8);
-            long size = in.readLong();
-            FileSink sink = null;
-            String refusal = null;
-            try {
-                sink = new FileSink(SafePaths.resolve(outDir, name));
-            } catch (IOException e) {
-                refusal = e.getMessage();
-            }
-            MessageDigest sha = Sender.sha256();
-            long received = 0;
-            try {
-                while ((type = in.readByte()) == Protocol.CHUNK) {
-                    int rawLen = in.readInt();
-                    int packedLen = in.readInt();
-                    int crcRaw = in.readInt();
-                    int crcPacked = in.readInt();
-                    if (rawLen < 0 || rawLen > Protocol.MAX_ACCEPTED_CHUNK || packedLen < 0
-                            || packedLen > Protocol.MAX_ACCEPTED_CHUNK + (1 << 20)) {
-                        throw new IOException("protocol error: chunk lengths " + rawLen + "/" + packedLen);
-                    }
-                    if (packed.length < packedLen) {
-                        packed = new byte[packedLen];
-                    }
-                    if (raw.length < rawLen) {
-                        raw = new byte[rawLen];
-                    }
-                    in.readFully(packed, 0, packedLen);
-                    if (refusal != null) {
-                        continue;
-                    }
-                    if (crc(packed, packedLen) != crcPacked) {
-                        refusal = "chunk at offset " + received + " is corrupt (packed checksum mismatch)";
-                        continue;
-                    }
-                    try {
-                        codec.decompress(packed, packedLen, raw, rawLen);
-                    } catch (Codec.CorruptDataException e) {
-                        refusal = "chunk at offset " + received + ": " + e.getMessage();
-                        continue;
-                    }
-                    if (crc(raw, rawLen) != crcRaw) {
-                        refusal = "chunk at offset " + received + " is corrupt (data checksum mismatch)";
-                        continue;
-                    }
-                    sha.update(raw, 0, rawLen);
-                    received += rawLen;
-                    try {
-                        sink.write(raw, rawLen);
-                    } catch (IOException e) {
-                        refusal = "write failed: " + IoErrors.describe(e);
-                    }
-                }
-                if (type != Protocol.END) {
-                    throw new IOException("protocol error: expected end of file, got " + type);
-                }
-                byte[] digest = in.readNBytes(32);
-                if (refusal == null && received != size) {
-                    refusal = "received " + received + " bytes, expected " + size;
-                }
-                if (refusal == null && !Arrays.equals(digest, sha.digest())) {
-                    refusal = "SHA-256 mismatch";
-                }
-                if (refusal == null) {
-                    try {
-                        sink.commit();
-                    } catch (IOException e) {
-                        refusal = "write failed: " + IoErrors.describe(e);
-                    }
-                }
-            } finally {
-                if (sink != null && refusal != null) {
-                    sink.abort();
-                } else if (sink != null && refusal == null && !sink.committed) {
-                    sink.abort(); // the stream broke mid-file
-                }
-            }
-            if (refusal == null) {
-                filesWritten.incrementAndGet();
-            } else {
-                filesRefused.incrementAndGet();
-            }
-            byte[] msg = (refusal == null ? "ok" : refusal).getBytes(StandardCharsets.UTF_8);
-            out.writeByte(refusal == null ? Protocol.OK : Protocol.REFUSED);
-            out.writeShort(Math.min(msg.length, 60_000));
-            out.write(msg, 0, Math.min(msg.length, 60_000));
-            out.flush();
+        Codec codec;
+        try {
+            codec = Codec.forId(wire.readByte());
+        } catch (Codec.CorruptDataException e) {
+            answer(reply, false, 0, e.getMessage());
+            throw new IOException(e.getMessage(), e);
         }
+        if (!Files.isDirectory(outDir)) {
+            answer(reply, false, 0, "the receiver's output directory " + outDir + " no longer exists");
+            throw new IOException("output directory " + outDir + " no longer exists");
+        }
+        BlockInput blocks = new BlockInput(wire, codec);
+        DataInputStream records = new DataInputStream(blocks);
+        TreeWriter writer = new TreeWriter(outDir, new Durability(outDir, syncfs));
+        try {
+            for (int tag; (tag = records.read()) >= 0; ) {
+                writer.apply((byte) tag, records);
+            }
+            if (blocks.sentEntries != writer.entries()) {
+                throw new IOException("protocol error: the sender announced " + blocks.sentEntries
+                        + " entries and sent " + writer.entries());
+            }
+            writer.finish();
+        } catch (IOException | RuntimeException e) {
+            try {
+                answer(reply, false, writer.written(), IoErrors.describe(e));
+            } catch (IOException peerGone) {
+                e.addSuppressed(peerGone);
+            }
+            throw e;
+        }
+        boolean ok = writer.clean() && writer.written() == writer.entries() - writer.discarded();
+        answer(reply, ok, writer.written(), writer.problems());
+        (ok ? backups : failedBackups).incrementAndGet();
     }
 
-    private static int crc(byte[] b, int len) {
-        CRC32C c = new CRC32C();
-        c.update(b, 0, len);
-        return (int) c.getValue();
-    }
-
-    /** A file being received: written under a temporary name, moved into place on commit. */
-    private static final class FileSink {
-        private final Path target;
-        private final Path temp;
-        private final FileChannel channel;
-        boolean committed;
-
-        FileSink(Path target) throws IOException {
-            this.target = target;
-            Files.createDirectories(target.getParent());
-            this.temp = target.resolveSibling("." + target.getFileName() + ".memkit-partial-"
-                    + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-            this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        }
-
-        void write(byte[] data, int len) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(data, 0, len);
-            while (b.hasRemaining()) {
-                channel.write(b);
-            }
-        }
-
-        void commit() throws IOException {
-            channel.force(false);
-            channel.close();
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            committed = true;
-        }
-
-        void abort() {
-            try {
-                channel.close();
-                Files.deleteIfExists(temp);
-            } catch (IOException ignored) {
-                // best effort: the partial file has a name that says so
-            }
-        }
+    private static void answer(DataOutputStream reply, boolean ok, long written, String message) throws IOException {
+        byte[] msg = message.getBytes(StandardCharsets.UTF_8);
+        reply.writeByte(ok ? Protocol.OK : Protocol.REFUSED);
+        reply.writeLong(written);
+        reply.writeInt(msg.length);
+        reply.write(msg);
+        reply.flush();
     }
 
     @Override

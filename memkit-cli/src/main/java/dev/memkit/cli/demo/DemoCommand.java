@@ -2,6 +2,8 @@ package dev.memkit.cli.demo;
 
 import dev.memkit.ByteSize;
 import dev.memkit.cli.backup.Receiver;
+import dev.memkit.cli.backup.TreeDiff;
+import dev.memkit.cli.backup.TreeWalker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,7 +27,8 @@ import java.util.stream.Stream;
  * verifies both restores byte for byte, and prints and charts what each run cost.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, subcommands = BigHeapCommand.class,
-        description = "Parallel backup, naive buffers vs memkit's BufferPool, measured side by side.")
+        description = "Parallel backup, naive buffers vs memkit's BufferPool, measured side by side, on a generated "
+                + "corpus or on your own tree (--source).")
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "default",
             description = "corpus: tiny, small, default or large (default ${DEFAULT-VALUE})")
@@ -48,6 +51,14 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--keep", description = "keep the corpus and restores")
     boolean keep;
+
+    @Option(names = "--source", paramLabel = "DIR",
+            description = "back up this tree (read only) instead of a generated corpus; restores go to a temporary "
+                    + "directory, removed unless --keep")
+    Path source;
+
+    private long totalEntries;
+    private long totalBytes;
 
     /** One backup run's figures, read from the child's report. */
     public record Run(String label, long peakRss, long peakHeap, long peakOffHeap, long gcCount, long gcPauseTotalMs,
@@ -76,19 +87,37 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--report: cannot write " + html + " (" + (Files.isDirectory(html)
                     ? "it is a directory" : "its directory does not exist or is not writable") + ")");
         }
+        if (source != null && (!Files.isDirectory(source) || !Files.isReadable(source))) {
+            throw new IllegalArgumentException("--source: " + source + (Files.exists(source)
+                    ? " is not a readable directory" : " does not exist"));
+        }
         Path base = workdir == null ? Path.of(System.getProperty("java.io.tmpdir")) : workdir;
         Files.createDirectories(base);
         Path work = Files.createTempDirectory(base, "memkit-demo-");
         try {
-            Path src = work.resolve("corpus");
-            System.out.printf("memkit demo: generating a %s corpus (seed %d) in %s%n", size, seed, src);
-            long bytes = Corpus.generate(src, corpusSize, seed);
-            long files;
-            try (Stream<Path> s = Files.walk(src)) {
-                files = s.filter(Files::isRegularFile).count();
+            Path src;
+            if (source == null) {
+                src = work.resolve("corpus");
+                System.out.printf("memkit demo: generating a %s corpus (seed %d) in %s%n", size, seed, src);
+                Corpus.generate(src, corpusSize, seed);
+            } else {
+                src = source.toAbsolutePath();
+                System.out.printf("memkit demo: backing up %s (read only)%n", src);
             }
-            System.out.printf("  %d files, %s; %d threads, -Xmx%s, codec %s%n%n", files, ByteSize.format(bytes),
+            List<String> notBackedUp = new ArrayList<>();
+            new TreeWalker(notBackedUp).walk(src, (e, p) -> {
+                totalEntries++;
+                totalBytes += e.size();
+            });
+            long files = totalEntries;
+            long bytes = totalBytes;
+            System.out.printf("  %,d entries, %s; %d threads, -Xmx%s, codec %s%n", files, ByteSize.format(bytes),
                     options.threads, heap, options.codec);
+            if (!notBackedUp.isEmpty()) {
+                System.out.printf("  %d entries cannot be backed up (special files or unreadable), e.g. %s%n",
+                        notBackedUp.size(), notBackedUp.getFirst());
+            }
+            System.out.println();
             List<Run> runs = new ArrayList<>();
             runs.add(runOnce(work, src, "naive", "naive (" + (options.naiveKind.equals("heap") ? "byte[]" : "allocateDirect")
                     + ")"));
@@ -132,8 +161,7 @@ public final class DemoCommand implements Callable<Integer> {
                 for (String line; (line = out.readLine()) != null; ) {
                     if (line.startsWith("@progress ")) {
                         String[] f = line.split(" ");
-                        bar.update(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
-                                Long.parseLong(f[4]));
+                        bar.update(Long.parseLong(f[1]), Long.parseLong(f[2]), totalEntries, totalBytes);
                     } else {
                         System.out.println(line);
                     }
@@ -142,7 +170,11 @@ public final class DemoCommand implements Callable<Integer> {
             exit = p.waitFor();
             bar.finish(exit == 0 ? "done" : "FAILED (exit " + exit + ")");
         }
-        boolean identical = exit == 0 && Verify.sameTree(src, restore);
+        List<String> diffs = exit == 0 ? TreeDiff.compare(src, restore) : List.of("the backup failed");
+        boolean identical = diffs.isEmpty();
+        if (!identical) {
+            System.out.println("  restore differs from the source (" + diffs.size() + "): " + diffs.getFirst());
+        }
         if (!Files.exists(report)) {
             return new Run(label, 0, 0, 0, 0, 0, 0, 0, 0, false, List.of());
         }

@@ -17,7 +17,7 @@ final class ProgressBar {
 
     void update(long files, long bytes, long totalFiles, long totalBytes) {
         draw(totalBytes == 0 ? 1 : (double) bytes / totalBytes, files >= totalFiles, String.format(Locale.ROOT,
-                "%4d/%d files  %s/%s", files, totalFiles, ByteSize.format(bytes), ByteSize.format(totalBytes)));
+                "%,d/%,d entries  %s/%s", files, totalFiles, ByteSize.format(bytes), ByteSize.format(totalBytes)));
     }
 
     /** Progress counted in items of one kind ("entries"). */
