@@ -19,15 +19,15 @@ done
 . "$here/.mvn/find-jdk.sh"
 memkit_find_jdk || exit 1
 "$here/memkit" --version >/dev/null            # builds the jar on first use
-jar="$here/memkit-cli/target/memkit.jar"
-java=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar")
+java=("$here/memkit")                           # as a user runs it: the launcher's JVM settings
 work=$(mktemp -d "${TMPDIR:-/tmp}/memkit-backup-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export RESTIC_PASSWORD=memkit-bench
 
 measure() { # label, command...: prints "label wall_s peak_rss_mib"
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>&1 || { echo "$label FAILED:"; tail -5 "$work/out"; }
+  sync                                            # nobody pays for another run's dirty pages
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/log" 2>&1 || { echo "$label FAILED:"; tail -5 "$work/log"; }
   read -r wall kb <"$work/time"
   printf '%-28s %8.2f s %8.0f MiB\n' "$label" "$wall" "$((kb / 1024))"
 }
@@ -41,18 +41,23 @@ for tree in "$@"; do
     measure "tar | zstd -1" sh -c "tar -cf - -C '$(dirname "$tree")' '$(basename "$tree")' | zstd -1 -q >'$work/t.tar.zst'"
     rm -rf "$work/repo"; restic init -q --repo "$work/repo" >/dev/null
     measure "restic backup" restic -q --repo "$work/repo" backup "$tree"
+    # The same work as memkit's backup: read, compress, decompress and write the restored tree to this disk.
+    mkdir "$work/tx-$i"
+    measure "tar|zstd|unzstd|tar -x" sh -c "tar -cf - -C '$(dirname "$tree")' '$(basename "$tree")' | zstd -1 -q \
+        | zstd -d -q | tar -xf - -C '$work/tx-$i' && sync -f '$work/tx-$i'"
     for buffers in naive pooled; do
-      rm -rf "$work/out"; port=$(free_port)
-      /usr/bin/time -f "%e %M" -o "$work/recv-time" "${java[@]}" receive --listen "$port" --out "$work/out" \
+      out="$work/out-$buffers-$i"; port=$(free_port)  # deletions wait until the tree is done: they are slow here
+      /usr/bin/time -f "%e %M" -o "$work/recv-time" "${java[@]}" receive --listen "$port" --out "$out" \
           >"$work/recv-out" 2>&1 &
       recv=$!
       for _ in $(seq 100); do grep -q listening "$work/recv-out" 2>/dev/null && break; sleep 0.1; done
       measure "memkit $buffers (sender)" "${java[@]}" backup "$tree" --to "127.0.0.1:$port" --buffers "$buffers"
-      kill "$recv"; wait "$recv" 2>/dev/null || true
-      read -r _ kb <"$work/recv-time"
+      pkill -TERM -P "$recv" || true; wait "$recv" 2>/dev/null || true   # the JVM under time, so time reports it
+      read -r _ kb < <(tail -n 1 "$work/recv-time")   # after "Command terminated by signal 15"
       printf '%-28s %10s %8.0f MiB\n' "memkit $buffers (receiver)" "" "$((kb / 1024))"
-      if "${java[@]}" verify "$tree" "$work/out" >"$work/verify" 2>&1; then echo "  restore verified"; else
+      if "${java[@]}" verify "$tree" "$out" >"$work/verify" 2>&1; then echo "  restore verified"; else
         echo "  restore differs:"; head -4 "$work/verify"; fi
     done
   done
+  rm -rf "$work"/out-* "$work"/tx-*; sync
 done

@@ -1,12 +1,6 @@
 package dev.memkit.cli.backup;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -23,41 +17,6 @@ import java.util.Set;
  * thread-safe: one per connection.
  */
 final class Durability {
-    private static final MethodHandle OPEN;
-    private static final MethodHandle SYNCFS;
-    private static final MethodHandle CLOSE;
-    private static final int O_RDONLY_DIRECTORY = 0200000;
-
-    static {
-        MethodHandle[] h = bind();
-        OPEN = h == null ? null : h[0];
-        SYNCFS = h == null ? null : h[1];
-        CLOSE = h == null ? null : h[2];
-    }
-
-    /** open, syncfs and close from libc, or null without native access or off Linux (then: file by file). */
-    @SuppressWarnings("restricted") // only with native access granted, which the memkit command grants
-    private static MethodHandle[] bind() {
-        if (!System.getProperty("os.name", "").startsWith("Linux")
-                || !Durability.class.getModule().isNativeAccessEnabled()) {
-            return null;
-        }
-        try {
-            Linker linker = Linker.nativeLinker();
-            var libc = linker.defaultLookup();
-            return new MethodHandle[] {
-                    linker.downcallHandle(libc.find("open").orElseThrow(), FunctionDescriptor.of(
-                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-                            Linker.Option.firstVariadicArg(2)),
-                    linker.downcallHandle(libc.find("syncfs").orElseThrow(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)),
-                    linker.downcallHandle(libc.find("close").orElseThrow(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT))};
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
     private final Path root;
     private final boolean wholeFileSystem;
     private final List<Path> files = new ArrayList<>();
@@ -65,12 +24,7 @@ final class Durability {
 
     Durability(Path root, boolean preferSyncfs) {
         this.root = root;
-        this.wholeFileSystem = preferSyncfs && SYNCFS != null;
-    }
-
-    /** Whether a flush is one {@code syncfs} (else file by file). */
-    boolean syncsFileSystem() {
-        return wholeFileSystem;
+        this.wholeFileSystem = preferSyncfs && LinuxCalls.available();
     }
 
     /** A file was written (or a link or directory created) in {@code dir}: the next flush covers it. */
@@ -86,7 +40,7 @@ final class Durability {
     /** Everything written since the last flush is on disk when this returns. */
     void flush() throws IOException {
         if (wholeFileSystem) {
-            syncfs();
+            LinuxCalls.syncfs(root);
             return;
         }
         for (Path f : files) {
@@ -105,26 +59,4 @@ final class Durability {
         dirs.clear();
     }
 
-    private void syncfs() throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            byte[] name = RawNames.path(root.toAbsolutePath());
-            MemorySegment path = arena.allocate(name.length + 1L);
-            MemorySegment.copy(name, 0, path, ValueLayout.JAVA_BYTE, 0, name.length);
-            int fd = (int) OPEN.invokeExact(path, O_RDONLY_DIRECTORY);
-            if (fd < 0) {
-                throw new IOException("cannot open " + root + " to sync it");
-            }
-            try {
-                if ((int) SYNCFS.invokeExact(fd) != 0) {
-                    throw new IOException("syncfs of " + root + " failed");
-                }
-            } finally {
-                int ignored = (int) CLOSE.invokeExact(fd);
-            }
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IOException("syncfs of " + root + " failed: " + t, t);
-        }
-    }
 }

@@ -157,4 +157,21 @@ class BackupRoundTripTest {
         assertTrue(all.contains("empty: modification time"), all);
         assertTrue(Files.isDirectory(b.resolve("read-only"), LinkOption.NOFOLLOW_LINKS));
     }
+
+    @Test
+    void aSecondBackupIntoTheSameDirectoryReplacesWhatChanged() throws Exception {
+        Path src = Trees.everyKind(tmp.resolve("src"));
+        Path out = tmp.resolve("out");
+        assertTrue(Trees.backup(src, out, Buffers.naive(false), "zstd").ok());
+        Files.writeString(src.resolve("zero-length"), "now it has content");
+        Files.delete(src.resolve("java-link"));
+        Files.createSymbolicLink(src.resolve("java-link"), Path.of("man"));
+        Files.setAttribute(src.resolve("secret"), "unix:mode", 0400);
+        Sender.Result r = Trees.backup(src, out, Buffers.naive(false), "zstd");
+        assertTrue(r.ok(), r.failures().toString());
+        assertEquals(List.of(), TreeDiff.compare(src, out));
+        try (var s = Files.walk(out)) {
+            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".memkit-partial")).toList());
+        }
+    }
 }
