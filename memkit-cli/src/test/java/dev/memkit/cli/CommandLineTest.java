@@ -122,7 +122,7 @@ class CommandLineTest {
         CliRun.Outcome o = run("demo", "--size", "tiny", "--threads", "2", "--heap", "256m", "--workdir", tmp.toString(),
                 "--report", report.toString());
         assertEquals(0, o.exit(), o.out() + o.err());
-        assertTrue(o.out().contains("verified byte for byte yes") || o.out().matches("(?s).*verified byte for byte\\s+yes\\s+yes.*"),
+        assertTrue(o.out().matches("(?s).*restore identical\\s+yes\\s+yes.*"),
                 o.out());
         String html = Files.readString(report);
         assertTrue(html.contains("<svg") && html.contains("polyline"), "charts are drawn");
@@ -130,5 +130,35 @@ class CommandLineTest {
         try (var s = Files.list(tmp)) {
             assertEquals(1, s.count(), "the demo cleans up its corpus and restores");
         }
+    }
+
+    @Test
+    void theDemoRunsOnTheUsersOwnTreeReadOnlyAndVerifiesMetadataAndLinks() throws Exception {
+        Path src = dev.memkit.cli.backup.Trees.everyKind(tmp.resolve("mine"));
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        long mtime = Files.getLastModifiedTime(src.resolve("bin/java")).toMillis();
+        Path report = tmp.resolve("report.html");
+        CliRun.Outcome o = run("demo", "--source", src.toString(), "--threads", "2", "--heap", "256m", "--workdir",
+                work.toString(), "--report", report.toString());
+        assertEquals(0, o.exit(), o.out() + o.err());
+        assertTrue(o.out().matches("(?s).*restore identical\\s+yes\\s+yes.*"), o.out());
+        assertTrue(o.out().contains("backing up " + src.toAbsolutePath()), o.out());
+        assertEquals(mtime, Files.getLastModifiedTime(src.resolve("bin/java")).toMillis(), "the source is read only");
+        try (var s = Files.list(work)) {
+            assertEquals(0, s.count(), "restores removed without --keep");
+        }
+        CliRun.Outcome missing = run("demo", "--source", tmp.resolve("nope").toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("--source") && missing.err().contains("does not exist"), missing.err());
+    }
+
+    @Test
+    void verifyReportsDifferencesWithANonZeroExit() throws Exception {
+        Path a = dev.memkit.cli.backup.Trees.everyKind(tmp.resolve("a"));
+        Path b = Files.createDirectories(tmp.resolve("b"));
+        CliRun.Outcome o = run("verify", a.toString(), b.toString());
+        assertEquals(1, o.exit());
+        assertTrue(o.out().contains("missing from the restore"), o.out());
+        assertEquals(0, run("verify", a.toString(), a.toString()).exit());
     }
 }

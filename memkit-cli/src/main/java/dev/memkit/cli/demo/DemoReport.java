@@ -65,7 +65,7 @@ final class DemoReport {
         row(sb, "throughput", fmt(a.mbPerSecond()) + " MB/s", fmt(b.mbPerSecond()) + " MB/s",
                 ratio(b.mbPerSecond(), a.mbPerSecond()));
         row(sb, "wall time", fmt(a.wallMs() / 1000.0) + " s", fmt(b.wallMs() / 1000.0) + " s", "");
-        row(sb, "verified byte for byte", a.verified() ? "yes" : "NO", b.verified() ? "yes" : "NO", "");
+        row(sb, "restore identical", a.verified() ? "yes" : "NO", b.verified() ? "yes" : "NO", "");
         return sb.toString();
     }
 
@@ -89,7 +89,8 @@ final class DemoReport {
                 .append("th:first-child,td:first-child{text-align:left}.naive{stroke:#d9534f}.pooled{stroke:#0275d8}")
                 .append("svg{background:#fafafa;border:1px solid #ddd;margin:8px 0}</style></head><body>")
                 .append("<h1>memkit demo: parallel backup, naive vs pooled</h1>")
-                .append(String.format(Locale.ROOT, "<p>%d files, %s; %d threads; both JVMs -Xmx%s; codec %s.</p>",
+                .append(String.format(Locale.ROOT, "<p>%,d entries, %s; %d threads; both JVMs -Xmx%s; codec %s; "
+                        + "restores compared with the source: contents, modes, times, links.</p>",
                         files, esc(ByteSize.format(bytes)), threads, esc(heap), esc(codec)))
                 .append("<pre>").append(esc(table(runs))).append("</pre>");
         sb.append("<h2>RSS over time</h2>").append(chart(runs, 1));
