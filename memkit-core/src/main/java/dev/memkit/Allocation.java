@@ -10,6 +10,8 @@ import java.lang.foreign.MemorySegment;
  * <p><b>Ownership.</b> The caller owns the memory until {@link #close()} (for {@link Strategy#ARENA}, until its
  * scope ends; closing does nothing). Closing twice throws. Thread-safety follows the strategy: pooled and dedicated
  * allocations may be used and closed from any thread; arena allocations belong to the scope's thread.
+ *
+ * @since 0.1
  */
 public sealed interface Allocation extends AutoCloseable
         permits PooledAllocation, ScopedAllocation, DedicatedAllocation {

@@ -6,6 +6,8 @@ import java.util.Locale;
  * Parsing and printing of byte quantities ("16m", "1 GiB", "100k"), shared by every setting that takes a size.
  * Suffixes are binary (k = 1024) whatever their spelling, because memory is sized in pages, not in SI units.
  * Thread-safe: stateless.
+ *
+ * @since 0.1
  */
 public final class ByteSize {
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};

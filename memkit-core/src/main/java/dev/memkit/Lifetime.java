@@ -1,6 +1,10 @@
 package dev.memkit;
 
-/** How long an allocation from {@link MemoryManager#allocate(long, Lifetime)} lives; it decides the strategy. */
+/**
+ * How long an allocation from {@link MemoryManager#allocate(long, Lifetime)} lives; it decides the strategy.
+ *
+ * @since 0.1
+ */
 public enum Lifetime {
     /**
      * Released explicitly and soon, possibly by another thread (an I/O buffer handed from reader to writer):

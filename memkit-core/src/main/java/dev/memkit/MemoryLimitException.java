@@ -3,6 +3,8 @@ package dev.memkit;
 /**
  * memkit refused memory: a pool at its limit, a budget at its limit or with its breaker open. Catch this to handle
  * every kind of refusal at once; the message always names who refused, the request, the usage and the limit.
+ *
+ * @since 0.1
  */
 public abstract sealed class MemoryLimitException extends RuntimeException
         permits dev.memkit.buffer.PoolExhaustedException, dev.memkit.budget.BudgetExceededException {

@@ -44,6 +44,8 @@ import java.util.function.UnaryOperator;
  * and the breaker refuses reservations from non-critical budgets. {@link #close()} closes all of it.
  *
  * <p>Thread-safe.
+ *
+ * @since 0.1
  */
 public final class MemoryManager implements AutoCloseable {
     private final MemoryBudget root;

@@ -20,6 +20,7 @@ import java.util.List;
  * @param pools the figures of every buffer pool the manager owns, the default pool first
  * @param localPools the figures of every local object pool the manager owns
  * @param boundedPools the figures of every bounded object pool the manager owns
+ * @since 0.1
  */
 public record MemoryManagerStats(long limitBytes, long usedBytes, String limitSource, PressureLevel pressure,
                                  double lastPressure, boolean breakerOpen, List<BufferPoolStats> pools,

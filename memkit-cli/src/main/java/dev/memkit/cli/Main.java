@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
 /** The {@code memkit} command. */
-@Command(name = "memkit", mixinStandardHelpOptions = true, version = "memkit 0.1.0",
+@Command(name = "memkit", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Memory management for data-intensive Java services: demos and tools.",
         subcommands = {DemoCommand.class, BackupCommand.class, ReceiveCommand.class, VerifyCommand.class,
                 LayoutCommand.class})
@@ -31,5 +31,20 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /** The version Maven built, from {@code version.properties}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws java.io.IOException {
+            java.util.Properties p = new java.util.Properties();
+            try (var in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"memkit " + p.getProperty("version", "(unknown version)"),
+                    "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"};
+        }
     }
 }

@@ -73,6 +73,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * reset or close. A confined arena is used by its owner thread only, and so is its {@code reset}/{@code close};
  * a shared arena is thread-safe, and a segment allocated concurrently with a reset belongs to the closed round
  * (its first access throws).
+ *
+ * @since 0.1
  */
 public final class RegionArena implements SegmentAllocator, AutoCloseable {
     /** Source of zeroes for bulk clearing: a copy runs as memcpy, where fill of this size loops in Java. */

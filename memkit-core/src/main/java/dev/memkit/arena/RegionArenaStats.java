@@ -11,6 +11,7 @@ package dev.memkit.arena;
  * @param highWaterBytes the most bytes handed out within one round
  * @param wasteAtResetBytes unused chunk tails (left at a reset, or skipped when an allocation did not fit),
  *        summed over the arena's life
+ * @since 0.1
  */
 public record RegionArenaStats(long allocatedBytes, long totalAllocatedBytes, int chunksHeld, long heldBytes,
                                long resets, long highWaterBytes, long wasteAtResetBytes) {}

@@ -6,6 +6,8 @@ import dev.memkit.MemoryLimitException;
  * A reservation that a {@link MemoryBudget} could not grant in the time allowed, or refused at once because the
  * budget is non-critical and the circuit breaker is open. The message names the budget path, the request, the
  * usage and the limit of the budget that said no (which may be an ancestor of the one asked).
+ *
+ * @since 0.1
  */
 public final class BudgetExceededException extends MemoryLimitException {
     private static final long serialVersionUID = 1L;

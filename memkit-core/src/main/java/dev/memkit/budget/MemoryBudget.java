@@ -49,6 +49,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Thread-safety</h2>
  * Every method is thread-safe. A budget owns no memory: it only counts what its users reserve, and it is the
  * caller's job to release what it reserved (a {@link Reservation} does it on close).
+ *
+ * @since 0.1
  */
 public final class MemoryBudget {
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);

@@ -1,6 +1,10 @@
 package dev.memkit.budget;
 
-/** How hard memory is pressed, as classified by a {@link PressureMonitor}. */
+/**
+ * How hard memory is pressed, as classified by a {@link PressureMonitor}.
+ *
+ * @since 0.1
+ */
 public enum PressureLevel {
     /** Below the elevated threshold: nothing to do. */
     NORMAL,

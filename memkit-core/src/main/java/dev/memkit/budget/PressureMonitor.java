@@ -46,6 +46,8 @@ import javax.management.openmbean.CompositeData;
  * collectors that honour the flag are steered (on JDK 25: ZGC and Shenandoah; G1 does not read it).
  *
  * <p>Thread-safe. {@link #close()} unsubscribes from GC notifications.
+ *
+ * @since 0.1
  */
 public final class PressureMonitor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PressureMonitor.class.getName());

@@ -43,6 +43,8 @@ import java.util.Objects;
  * <p><b>Thread-safety.</b> A lease may be handed to another thread (through any safe hand-off such as a
  * queue) and released there. Concurrent use from several threads needs the caller's own synchronization;
  * {@code close()} is one atomic {@code getAndBitwiseOr}, so two racing releases cannot both succeed: one throws.
+ *
+ * @since 0.1
  */
 public final class Buffer implements AutoCloseable {
     private static final VarHandle WORD;

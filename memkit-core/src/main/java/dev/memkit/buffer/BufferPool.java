@@ -52,6 +52,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * acquire whose timeout ran out asks for one ({@code System.gc()}, at most once a second per pool, only when leaks
  * are watched; a no-op under {@code -XX:+DisableExplicitGC}), waits up to 100 ms more for the leaks it finds, and
  * is served if they freed enough. {@code tryAcquire} never does.
+ *
+ * @since 0.1
  */
 public final class BufferPool implements AutoCloseable {
     private static final VarHandle CLOSED;

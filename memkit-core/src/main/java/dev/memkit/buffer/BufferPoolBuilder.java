@@ -7,6 +7,8 @@ import java.time.Duration;
 
 /**
  * Configuration of a {@link BufferPool}. Not thread-safe; {@link #build()} copies what it needs.
+ *
+ * @since 0.1
  */
 public final class BufferPoolBuilder {
     String name = "buffers";

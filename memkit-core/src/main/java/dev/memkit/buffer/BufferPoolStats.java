@@ -24,6 +24,7 @@ import java.util.List;
  *        a view may outlive its lease, so their blocks are never reused and still count as leased
  * @param hugeLeasedCount leases larger than the largest class (each a dedicated allocation)
  * @param classes per-class figures, smallest class first
+ * @since 0.1
  */
 public record BufferPoolStats(String pool, long limitBytes, long reservedBytes, long highWaterReservedBytes,
                               long leasedCount, long leasedBytes, long idleBytes, long acquires, long hits,

@@ -11,6 +11,8 @@ package dev.memkit.buffer;
  * Watching costs no allocation per lease: each block or slot carries one long-lived phantom reference from its
  * creation (about 100 bytes of heap per block a buffer pool has handed out). The modes differ in how many acquisition sites they record, since recording one captures a stack (a few
  * microseconds).
+ *
+ * @since 0.1
  */
 public enum LeakDetection {
     /**

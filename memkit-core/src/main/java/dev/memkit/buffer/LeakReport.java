@@ -12,6 +12,7 @@ package dev.memkit.buffer;
  * @param requestedBytes the size the lease was acquired with
  * @param allocationSite where the lease was acquired, or {@code null} when this lease was not sampled
  * @param reused whether the block went back to the pool
+ * @since 0.1
  */
 public record LeakReport(String pool, long requestedBytes, Throwable allocationSite, boolean reused) {
     @Override

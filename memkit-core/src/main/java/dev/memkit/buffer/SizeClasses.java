@@ -15,6 +15,8 @@ import java.util.Arrays;
  * <p>Every class is a multiple of 16 bytes, so every pooled block is 16-byte aligned.
  *
  * <p>Immutable and thread-safe.
+ *
+ * @since 0.1
  */
 public final class SizeClasses {
     /** Alignment and granularity of every class. */

@@ -42,6 +42,8 @@ import java.util.function.BiConsumer;
  * (charged to the builder's budget, if any); {@link #close()} frees it and later calls throw
  * {@link IllegalStateException}. Segments passed in are only read during the call; {@code get} writes only the
  * caller's {@code out}.
+ *
+ * @since 0.1
  */
 public final class BytesMap implements AutoCloseable {
     private static final VarHandle CLOSED;

@@ -5,7 +5,11 @@ import dev.memkit.budget.MemoryBudget;
 import java.nio.file.Path;
 import java.util.Objects;
 
-/** Configuration of a {@link BytesMap} ({@link BytesMap#builder()}). Not thread-safe; build once. */
+/**
+ * Configuration of a {@link BytesMap} ({@link BytesMap#builder()}). Not thread-safe; build once.
+ *
+ * @since 0.1
+ */
 public final class BytesMapBuilder {
     long expectedSize = 1024;
     int segments = 16;

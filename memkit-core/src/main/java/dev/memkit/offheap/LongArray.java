@@ -26,6 +26,8 @@ import java.util.Objects;
  * {@link #close()} syncs a mapped file and frees everything; later calls throw {@link IllegalStateException}.
  * {@link #get} and {@link #set} may be called from several threads on distinct or racing elements with plain
  * (non-volatile) memory semantics; {@code sync} and {@code close} must not race with writers.
+ *
+ * @since 0.1
  */
 public final class LongArray extends BigArray {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;

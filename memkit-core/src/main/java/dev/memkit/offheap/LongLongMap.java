@@ -40,6 +40,8 @@ import java.util.concurrent.locks.StampedLock;
  * The map owns its native memory (drawn from the {@link LongLongMapBuilder#budget(MemoryBudget) budget} when one
  * is given); {@link #close()} frees it and every later call throws {@link IllegalStateException}. Heap footprint:
  * a few objects per segment, independent of the number of entries.
+ *
+ * @since 0.1
  */
 public final class LongLongMap implements AutoCloseable {
     private static final VarHandle CLOSED;

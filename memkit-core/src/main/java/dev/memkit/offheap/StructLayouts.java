@@ -26,6 +26,8 @@ import java.util.Set;
  * p.layout();          // [id, price, qty, flags, 3 bytes padding]: 24 bytes
  * p.bytesSaved();      // 8 against declaration order (32 bytes)
  * }</pre>
+ *
+ * @since 0.1
  */
 public final class StructLayouts {
     private StructLayouts() {}

@@ -65,6 +65,7 @@ import java.util.function.Predicate;
  * waiters with {@link IllegalStateException}, destroys idle objects at once and leased ones as they come back.
  *
  * @param <T> the pooled type
+ * @since 0.1
  */
 public final class BoundedPool<T> implements AutoCloseable {
     static final System.Logger LOG = System.getLogger(BoundedPool.class.getName());

@@ -11,6 +11,7 @@ import java.util.function.Predicate;
  * Configuration of a {@link BoundedPool}. Not thread-safe; build once.
  *
  * @param <T> the pooled type
+ * @since 0.1
  */
 public final class BoundedPoolBuilder<T> {
     final ObjectFactory<? extends T> factory;

@@ -16,6 +16,7 @@ package dev.memkit.pool;
  * @param waitNanos total time spent waiting, in nanoseconds
  * @param timeouts acquires that gave up after their timeout
  * @param leaksDetected leases recovered because they became unreachable unreleased
+ * @since 0.1
  */
 public record BoundedPoolStats(String pool, int capacity, int leased, int idle, long created, long destroyed,
                                long factoryFailures, int waiters, long waits, long waitNanos, long timeouts,

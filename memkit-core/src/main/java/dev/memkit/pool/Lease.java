@@ -15,6 +15,7 @@ package dev.memkit.pool;
  * methods are safe to call from any thread (a hand-off to another thread needs the usual happens-before).
  *
  * @param <T> the pooled type
+ * @since 0.1
  */
 public final class Lease<T> implements AutoCloseable {
     private final BoundedPool<T> pool;

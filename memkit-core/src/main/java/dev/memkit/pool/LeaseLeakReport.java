@@ -8,6 +8,7 @@ package dev.memkit.pool;
  * @param objectClass the class of the leaked object
  * @param acquisitionSite where the lease was acquired, or {@code null} when it was not recorded (sites are
  *        sampled once the pool has seen a leak, and recorded for every lease under {@code PARANOID})
+ * @since 0.1
  */
 public record LeaseLeakReport(String pool, String objectClass, Throwable acquisitionSite) {
     @Override

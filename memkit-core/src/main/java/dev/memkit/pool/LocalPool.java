@@ -56,6 +56,7 @@ import java.util.function.Supplier;
  * {@code put} drops.
  *
  * @param <T> the pooled type
+ * @since 0.1
  */
 public final class LocalPool<T> implements AutoCloseable {
     private static final VarHandle CLOSED;

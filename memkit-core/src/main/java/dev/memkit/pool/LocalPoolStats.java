@@ -11,6 +11,7 @@ package dev.memkit.pool;
  * @param puts objects kept by {@code put}
  * @param dropped objects let go: refused by the keep predicate, put after close or into full caches, or aged out
  * @param idle idle objects held now (approximate while threads run)
+ * @since 0.1
  */
 public record LocalPoolStats(String pool, long gets, long hits, long misses, long puts, long dropped, long idle) {
     /**

@@ -6,6 +6,7 @@ package dev.memkit.pool;
  * lock, and possibly by several threads at once: it must be thread-safe. The pool owns what it returns.
  *
  * @param <T> the pooled type
+ * @since 0.1
  */
 @FunctionalInterface
 public interface ObjectFactory<T> {

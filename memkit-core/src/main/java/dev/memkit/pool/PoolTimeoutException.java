@@ -3,6 +3,8 @@ package dev.memkit.pool;
 /**
  * No object of a {@link BoundedPool} became free within the time allowed. The message names the pool, its
  * capacity, how many objects were leased and how long the caller waited.
+ *
+ * @since 0.1
  */
 public final class PoolTimeoutException extends RuntimeException {
     private static final long serialVersionUID = 1L;

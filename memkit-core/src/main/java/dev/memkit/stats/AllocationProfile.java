@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  * @param totalBytes estimated bytes allocated in that time (all sites)
  * @param samples allocation samples received
  * @param sites the top sites by bytes, largest first
+ * @since 0.1
  */
 public record AllocationProfile(Duration duration, long totalBytes, long samples, List<Site> sites) {
     static final int SAMPLES_PER_SECOND = 1000;

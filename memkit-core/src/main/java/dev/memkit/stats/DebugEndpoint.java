@@ -68,6 +68,8 @@ import java.util.function.Supplier;
  *
  * <p>Ownership and thread-safety: the endpoint owns its server, its exchanges' virtual threads and one daemon
  * watchdog thread; {@link #close()} stops them. It reads the monitor but does not own it.
+ *
+ * @since 0.1
  */
 public final class DebugEndpoint implements AutoCloseable {
     static final String PREFIX = "/debug/memory";

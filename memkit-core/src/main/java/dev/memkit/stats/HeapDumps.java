@@ -14,6 +14,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * Writes heap dumps ({@code .hprof}) through the HotSpot diagnostic MXBean. A dump pauses the application while it
  * is written and holds every object's contents, secrets included: the file is made readable by its owner only.
  * Thread-safe (the JVM serialises dumps).
+ *
+ * @since 0.1
  */
 public final class HeapDumps {
     private HeapDumps() {}

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  * @param entries per class, largest by bytes first
  * @param totalInstances all live objects
  * @param totalBytes all live bytes
+ * @since 0.1
  */
 public record HeapHistogram(Instant time, List<Entry> entries, long totalInstances, long totalBytes) {
     private static final Pattern ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");

@@ -26,6 +26,8 @@ import java.util.Objects;
  *
  * <p>Ownership and thread-safety: the registration holds the manager; {@link #close()} unregisters it (closing the
  * manager does not). Thread-safe.
+ *
+ * @since 0.1
  */
 public final class JmxExport implements AutoCloseable {
     private final MBeanServer server;

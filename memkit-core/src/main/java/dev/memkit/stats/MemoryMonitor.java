@@ -30,6 +30,8 @@ import java.util.function.Consumer;
  * <p><b>Ownership and thread-safety.</b> The monitor owns its thread and its collector; {@link #close()} stops
  * both. Every method is thread-safe. Listeners run on the monitor's thread and must be quick; an exception from a
  * listener is logged and the monitor carries on.
+ *
+ * @since 0.1
  */
 public final class MemoryMonitor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MemoryMonitor.class.getName());

@@ -35,6 +35,7 @@ import java.util.List;
  * @param nmtCommittedBytes Native Memory Tracking's total committed, or -1 when NMT is off
  * @param budgets every memkit budget of the manager, root first, or empty without a manager
  * @param memkit the manager's snapshot (pools, object pools, pressure), or null without a manager
+ * @since 0.1
  */
 public record MemoryStats(Instant time, long heapUsedBytes, long heapCommittedBytes, long heapMaxBytes,
                           long heapUsedAfterGcBytes, List<Pool> heapPools, List<Collector> collectors,

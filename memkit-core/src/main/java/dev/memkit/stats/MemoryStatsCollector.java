@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  * may be taken from any thread; they are serialised, so the allocation rate is always between two consecutive
  * snapshots. A snapshot reads MXBeans and {@code /proc/self/status}, and runs the NMT summary command when Native
  * Memory Tracking is on (milliseconds); it does not trigger a GC.
+ *
+ * @since 0.1
  */
 public final class MemoryStatsCollector implements AutoCloseable {
     private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=(\\d+)(\\w*), committed=(\\d+)(\\w*)");

@@ -57,6 +57,8 @@ import java.util.function.ToDoubleFunction;
  * <p>Pools and budgets are bound as they exist when {@link #bindTo} runs; bind again after creating more (meters
  * already registered are kept). Values come from one statistics snapshot shared by all meters and refreshed at
  * most every 500 ms, so a scrape costs one snapshot, not one per meter. Thread-safe.
+ *
+ * @since 0.1
  */
 public final class MemkitMetrics implements MeterBinder {
     private static final long SNAPSHOT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
