@@ -11,8 +11,9 @@
  *       ({@link dev.memkit.buffer.BufferPool}).</li>
  *   <li>{@code dev.memkit.offheap}: pointer-free off-heap records
  *       ({@link dev.memkit.offheap.StructLayouts}).</li>
- *   <li>{@code dev.memkit.stats}: memory snapshots, monitoring, profiles, JMX, JFR and the debug endpoint
- *       ({@link dev.memkit.stats.MemoryMonitor}, {@link dev.memkit.stats.DebugEndpoint}).</li>
+ *   <li>{@code dev.memkit.stats}: memory snapshots, monitoring, JMX and JFR
+ *       ({@link dev.memkit.stats.MemoryMonitor}); the debug endpoint, histograms and profiles are in the
+ *       {@code dev.memkit.debug} module.</li>
  *   <li>{@code dev.memkit.pool}: object pools, unbounded per-thread ({@link dev.memkit.pool.LocalPool}) and
  *       bounded with leases ({@link dev.memkit.pool.BoundedPool}).</li>
  * </ul>
@@ -31,11 +32,11 @@
  *       map tables' pages, go back to the OS (without access memory leaves RSS only when freed).</li>
  * </ul>
  */
+@SuppressWarnings("module") // the qualified export names a module built after this one
 module dev.memkit {
     requires transitive java.management;
     requires jdk.management;
     requires jdk.jfr;
-    requires jdk.httpserver;
 
 
     exports dev.memkit;
@@ -45,4 +46,7 @@ module dev.memkit {
     exports dev.memkit.offheap;
     exports dev.memkit.pool;
     exports dev.memkit.stats;
+
+    // JSON writing and jcmd access for memkit's own debugging module; no other module may reach internals.
+    exports dev.memkit.internal to dev.memkit.debug;
 }

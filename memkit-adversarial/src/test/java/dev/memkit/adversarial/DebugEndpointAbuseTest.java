@@ -1,6 +1,6 @@
 package dev.memkit.adversarial;
 
-import dev.memkit.stats.DebugEndpoint;
+import dev.memkit.debug.DebugEndpoint;
 import dev.memkit.stats.MemoryMonitor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

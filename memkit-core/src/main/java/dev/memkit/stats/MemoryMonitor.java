@@ -116,6 +116,15 @@ public final class MemoryMonitor implements AutoCloseable {
     }
 
     /**
+     * The history as compact JSON, for charts: the form the debug page reads (fields in docs/DEBUG-ENDPOINT.md).
+     *
+     * @return a JSON document
+     */
+    public String historyJson() {
+        return StatsJson.history(history());
+    }
+
+    /**
      * The newest sample.
      *
      * @return the sample, or null before the first one

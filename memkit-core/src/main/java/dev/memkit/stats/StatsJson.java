@@ -2,16 +2,16 @@ package dev.memkit.stats;
 
 import dev.memkit.MemoryManagerStats;
 import dev.memkit.buffer.BufferPoolStats;
-import dev.memkit.internal.JsonWriter;
 import dev.memkit.pool.BoundedPoolStats;
+import dev.memkit.internal.JsonWriter;
 import dev.memkit.pool.LocalPoolStats;
 
 import java.util.List;
 
 /**
- * The JSON forms of memkit's statistics, as served by {@link DebugEndpoint} and documented field by field in
- * docs/DEBUG-ENDPOINT.md. Field names only ever get added, never renamed or removed, so dashboards keep working.
- * Stateless.
+ * The JSON forms of memkit's statistics ({@link MemoryStats#toJson()}, {@link MemoryMonitor#historyJson()}),
+ * documented field by field in docs/DEBUG-ENDPOINT.md. Field names only ever get added, never renamed or removed, so dashboards keep
+ * working. Stateless.
  */
 final class StatsJson {
     private StatsJson() {}
@@ -122,39 +122,5 @@ final class StatsJson {
         }
         w.endArray();
         return w.toString();
-    }
-
-    static String histogram(HeapHistogram h, int top) {
-        JsonWriter w = new JsonWriter();
-        w.beginObject().field("time", h.time().toString()).field("totalInstances", h.totalInstances())
-                .field("totalBytes", h.totalBytes()).name("classes").beginArray();
-        for (HeapHistogram.Entry e : h.top(top)) {
-            w.beginObject().field("className", e.className()).field("instances", e.instances())
-                    .field("bytes", e.bytes()).endObject();
-        }
-        return w.endArray().endObject().toString();
-    }
-
-    static String diff(HeapHistogram base, HeapHistogram now, int top) {
-        JsonWriter w = new JsonWriter();
-        w.beginObject().field("baseTime", base.time().toString()).field("time", now.time().toString())
-                .field("totalBytesDelta", now.totalBytes() - base.totalBytes()).name("grew").beginArray();
-        List<HeapHistogram.Delta> grew = now.diff(base);
-        for (HeapHistogram.Delta d : grew.subList(0, Math.min(top, grew.size()))) {
-            w.beginObject().field("className", d.className()).field("instancesDelta", d.instancesDelta())
-                    .field("bytesDelta", d.bytesDelta()).field("bytesNow", d.bytesNow()).endObject();
-        }
-        return w.endArray().endObject().toString();
-    }
-
-    static String profile(AllocationProfile p) {
-        JsonWriter w = new JsonWriter();
-        w.beginObject().field("durationMillis", p.duration().toMillis()).field("totalBytes", p.totalBytes())
-                .field("samples", p.samples()).name("sites").beginArray();
-        for (AllocationProfile.Site s : p.sites()) {
-            w.beginObject().field("frame", s.frame()).field("objectClass", s.objectClass())
-                    .field("bytes", s.bytes()).field("samples", s.samples()).endObject();
-        }
-        return w.endArray().endObject().toString();
     }
 }

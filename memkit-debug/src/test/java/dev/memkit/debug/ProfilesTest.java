@@ -1,4 +1,4 @@
-package dev.memkit.stats;
+package dev.memkit.debug;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.memkit.stats;
+package dev.memkit.debug;
 
 import dev.memkit.internal.DiagnosticCommands;
 

@@ -1,4 +1,4 @@
-package dev.memkit.stats;
+package dev.memkit.debug;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.memkit.internal.IoErrors;

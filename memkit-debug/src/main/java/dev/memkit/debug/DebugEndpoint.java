@@ -1,5 +1,7 @@
-package dev.memkit.stats;
+package dev.memkit.debug;
 
+import dev.memkit.stats.MemoryMonitor;
+import dev.memkit.stats.MemoryStats;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -196,11 +198,11 @@ public final class DebugEndpoint implements AutoCloseable {
                 if (s == null) {
                     send(ex, 503, "text/plain", "no sample yet");
                 } else {
-                    json(ex, StatsJson.stats(s));
+                    json(ex, s.toJson());
                 }
             }
-            case "/history" -> json(ex, StatsJson.history(monitor.history()));
-            case "/histogram" -> json(ex, StatsJson.histogram(histograms.get(), 100));
+            case "/history" -> json(ex, monitor.historyJson());
+            case "/histogram" -> json(ex, DebugJson.histogram(histograms.get(), 100));
             case "/histogram/base" -> {
                 if (!post) {
                     send(ex, 405, "text/plain", "POST to capture a base");
@@ -208,14 +210,14 @@ public final class DebugEndpoint implements AutoCloseable {
                 }
                 HeapHistogram h = histograms.get();
                 base.set(h);
-                json(ex, StatsJson.histogram(h, 20));
+                json(ex, DebugJson.histogram(h, 20));
             }
             case "/histogram/diff" -> {
                 HeapHistogram b = base.get();
                 if (b == null) {
                     send(ex, 409, "text/plain", "no base: POST " + PREFIX + "/histogram/base first");
                 } else {
-                    json(ex, StatsJson.diff(b, histograms.get(), 100));
+                    json(ex, DebugJson.diff(b, histograms.get(), 100));
                 }
             }
             case "/profile" -> profile(ex);
@@ -243,7 +245,7 @@ public final class DebugEndpoint implements AutoCloseable {
             return;
         }
         try {
-            json(ex, StatsJson.profile(AllocationProfile.record(Duration.ofSeconds(seconds), 50)));
+            json(ex, DebugJson.profile(AllocationProfile.record(Duration.ofSeconds(seconds), 50)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             send(ex, 503, "text/plain", "interrupted");

@@ -1,4 +1,4 @@
-package dev.memkit.stats;
+package dev.memkit.debug;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;

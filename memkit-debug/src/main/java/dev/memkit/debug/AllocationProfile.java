@@ -1,4 +1,4 @@
-package dev.memkit.stats;
+package dev.memkit.debug;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;

@@ -1,5 +1,6 @@
-package dev.memkit.stats;
+package dev.memkit.debug;
 
+import dev.memkit.stats.MemoryMonitor;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
