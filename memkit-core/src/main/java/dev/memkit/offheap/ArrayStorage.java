@@ -2,6 +2,7 @@ package dev.memkit.offheap;
 
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.IoErrors;
+import dev.memkit.internal.NativeRegion;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,29 +64,26 @@ final class ArrayStorage {
     final MemorySegment data;
     final long length;
     private final int elementSize;
-    private final Arena arena;
+    private final Runnable free;              // frees data: its native region (and charge), or the file mapping
     private final MemorySegment header;       // null when not file-backed
     private final MemorySegment checksums;    // one CRC32C per chunk; null when not file-backed
     private final long[] dirtyChunks;         // bitmap of chunks written since the last sync (VarHandle access)
     private final FileChannel channel;
     private final FileLock lock;
-    private final MemoryBudget budget;
     private final boolean recovered;
     private boolean dirty;
 
-    private ArrayStorage(MemorySegment data, long length, int elementSize, Arena arena, MemorySegment header,
-                         MemorySegment checksums, FileChannel channel, FileLock lock, MemoryBudget budget,
-                         boolean recovered) {
+    private ArrayStorage(MemorySegment data, long length, int elementSize, Runnable free, MemorySegment header,
+                         MemorySegment checksums, FileChannel channel, FileLock lock, boolean recovered) {
         this.data = data;
         this.checksums = checksums;
         this.dirtyChunks = header == null ? null : new long[(int) ((chunks(data.byteSize()) + 63) >>> 6)];
         this.length = length;
         this.elementSize = elementSize;
-        this.arena = arena;
+        this.free = free;
         this.header = header;
         this.channel = channel;
         this.lock = lock;
-        this.budget = budget;
         this.recovered = recovered;
         this.dirty = recovered;
         if (recovered) {
@@ -108,19 +106,8 @@ final class ArrayStorage {
     }
 
     static ArrayStorage allocate(long length, int elementSize, MemoryBudget budget) {
-        long bytes = bytesFor(length, elementSize);
-        OffHeapIo.charge(budget, bytes);
-        Arena arena = Arena.ofShared();
-        try {
-            return new ArrayStorage(arena.allocate(Math.max(1, bytes), 8).asSlice(0, bytes), length, elementSize,
-                    arena, null, null, null, null, budget, false);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            arena.close();
-            if (budget != null) {
-                budget.release(bytes);
-            }
-            throw e;
-        }
+        NativeRegion region = NativeRegion.allocate(bytesFor(length, elementSize), 8, budget);
+        return new ArrayStorage(region.memory(), length, elementSize, region::close, null, null, null, null, false);
     }
 
     static ArrayStorage create(Path file, long length, int elementSize) {
@@ -219,8 +206,8 @@ final class ArrayStorage {
             MemorySegment all = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
             long bytes = bytesFor(length, elementSize);
             long start = dataStart(bytes);
-            return new ArrayStorage(all.asSlice(start, bytes), length, elementSize, arena, all.asSlice(0, HEADER),
-                    all.asSlice(HEADER, 4 * chunks(bytes)), ch, lock, null, recovered);
+            return new ArrayStorage(all.asSlice(start, bytes), length, elementSize, arena::close,
+                    all.asSlice(0, HEADER), all.asSlice(HEADER, 4 * chunks(bytes)), ch, lock, recovered);
         } catch (IOException | RuntimeException e) {
             arena.close();
             if (ch != null) {
@@ -352,7 +339,7 @@ final class ArrayStorage {
         } catch (IOException ignored) {
             // the file is being refused anyway
         } finally {
-            arena.close();
+            free.run();
         }
     }
 
@@ -372,10 +359,7 @@ final class ArrayStorage {
         } catch (IOException e) {
             throw new UncheckedIOException("closing the mapped array failed: " + IoErrors.describe(e), e);
         } finally {
-            arena.close();
-            if (budget != null) {
-                budget.release(data.byteSize());
-            }
+            free.run();
         }
     }
 }

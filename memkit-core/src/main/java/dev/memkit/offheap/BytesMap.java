@@ -109,7 +109,7 @@ public final class BytesMap implements AutoCloseable {
                         verify, files.bodyCrc(i));
                 BytesSegment s = new BytesSegment(null, slabBytes);
                 s.index = l.index();
-                s.indexArena = l.indexArena();
+                s.indexOwner = l.indexArena()::close;
                 s.capacity = l.capacity();
                 s.size = l.size();
                 s.log = new RecordLog(slabBytes, null, l.slabs(), l.slabArena());

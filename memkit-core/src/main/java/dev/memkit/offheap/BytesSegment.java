@@ -1,8 +1,8 @@
 package dev.memkit.offheap;
 
+import dev.memkit.internal.NativeRegion;
 import dev.memkit.budget.MemoryBudget;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.locks.StampedLock;
@@ -26,7 +26,7 @@ final class BytesSegment {
     }
 
     final StampedLock lock = new StampedLock();
-    Arena indexArena;
+    Runnable indexOwner;      // frees the index: its native region (and charge), or the file mapping
     MemorySegment index;
     int capacity;
     int size;
@@ -35,21 +35,16 @@ final class BytesSegment {
     boolean dirty;            // changed since the last sync (persistent maps)
 
     void allocateIndex(int cap) {
-        long bytes = 8L * cap;
-        OffHeapIo.charge(budget, bytes);
-        Arena a = Arena.ofShared();
-        index = a.allocate(bytes, 8);
-        indexArena = a;
+        NativeRegion region = NativeRegion.allocate(8L * cap, 8, budget);
+        index = region.memory();
+        indexOwner = region::close;
         capacity = cap;
     }
 
     void freeIndex() {
-        if (indexArena != null) {
-            indexArena.close();
-            if (budget != null) {
-                budget.release(8L * capacity);
-            }
-            indexArena = null;
+        if (indexOwner != null) {
+            indexOwner.run();
+            indexOwner = null;
         }
     }
 
@@ -214,7 +209,7 @@ final class BytesSegment {
     /** Re-indexes every entry into a new index of {@code newCapacity} slots (rehashing keys from the log). */
     void rebuild(int newCapacity) {
         MemorySegment old = index;
-        Arena oldArena = indexArena;
+        Runnable oldOwner = indexOwner;
         int oldCapacity = capacity;
         allocateIndex(newCapacity);
         for (int i = 0; i < oldCapacity; i++) {
@@ -226,17 +221,14 @@ final class BytesSegment {
                 if (!place(hash, s & ~0xFF_0000L)) {
                     freeIndex();
                     index = old;
-                    indexArena = oldArena;
+                    indexOwner = oldOwner;
                     capacity = oldCapacity;
                     rebuild(newCapacity + newCapacity / 5 + 1);
                     return;
                 }
             }
         }
-        oldArena.close();
-        if (budget != null) {
-            budget.release(8L * oldCapacity);
-        }
+        oldOwner.run();
     }
 
     /**

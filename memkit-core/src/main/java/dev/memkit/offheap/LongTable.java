@@ -1,6 +1,7 @@
 package dev.memkit.offheap;
 
 import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.NativeRegion;
 import dev.memkit.internal.PageRelease;
 
 import java.lang.foreign.Arena;
@@ -119,7 +120,7 @@ final class LongTable {
             throw new IllegalArgumentException("table memory of " + mem.byteSize() + " bytes for " + capacity
                     + " slots");
         }
-        OffHeapIo.charge(budget, bytesFor(capacity));
+        NativeRegion.charge(budget, bytesFor(capacity));
         this.charged = bytesFor(capacity);
         this.arena = arena;
         this.region = mem;
@@ -191,7 +192,7 @@ final class LongTable {
             // A mapped region is charged for the bytes about to be in use, not only those copied: the caller adds
             // buckets up to need without charging again.
             charge = toMapped ? mappedCharge(need, to.byteSize()) : heapBytes;
-            OffHeapIo.charge(budget, charge);
+            NativeRegion.charge(budget, charge);
             if (!toMapped) {
                 try {
                     to = next.allocate(heapBytes, BUCKET_BYTES);
@@ -246,7 +247,7 @@ final class LongTable {
             moveTo(need, false);
         } else if (need > charged) {
             long more = mappedCharge(need, region.byteSize()) - charged;
-            OffHeapIo.charge(budget, more);
+            NativeRegion.charge(budget, more);
             charged += more;
         }
     }

@@ -1,12 +1,10 @@
 package dev.memkit.offheap;
 
-import dev.memkit.budget.MemoryBudget;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.time.Duration;
 import java.util.zip.CRC32C;
 
 /**
@@ -17,17 +15,6 @@ final class OffHeapIo {
     private static final long CRC_CHUNK = 1L << 30;      // ByteBuffer views are int-sized
 
     private OffHeapIo() {}
-
-    /**
-     * Charges {@code bytes} to {@code budget} (a no-op without one). A refusal throws the budget's own
-     * {@link dev.memkit.budget.BudgetExceededException}, which says why; release with
-     * {@link MemoryBudget#release(long)}.
-     */
-    static void charge(MemoryBudget budget, long bytes) {
-        if (budget != null && !budget.tryReserve(bytes)) {
-            budget.reserve(bytes, Duration.ZERO);   // throws; should it succeed after all, the bytes are held
-        }
-    }
 
     /** Reads from {@code position} until {@code b} is full or the file ends; returns the bytes read. */
     static int readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {

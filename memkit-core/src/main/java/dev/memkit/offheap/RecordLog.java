@@ -1,5 +1,6 @@
 package dev.memkit.offheap;
 
+import dev.memkit.internal.NativeRegion;
 import dev.memkit.budget.MemoryBudget;
 
 import java.lang.foreign.Arena;
@@ -34,7 +35,7 @@ final class RecordLog {
 
     private final long slabBytes;
     private final MemoryBudget budget;
-    private final List<Arena> arenas = new ArrayList<>();
+    private final List<Runnable> owned = new ArrayList<>();   // frees each slab: a native region, or a file mapping
     private final List<MemorySegment> slabs = new ArrayList<>();
     private MemorySegment current;        // the slab being appended to, or null
     private long used;                    // bytes used in `current`
@@ -52,7 +53,7 @@ final class RecordLog {
      */
     RecordLog(long slabBytes, MemoryBudget budget, java.util.List<MemorySegment> mapped, Arena arena) {
         this(slabBytes, budget);
-        arenas.add(arena);
+        owned.add(arena::close);
         slabs.addAll(mapped);
         for (MemorySegment m : mapped) {
             recordBytes += m.byteSize();
@@ -97,18 +98,9 @@ final class RecordLog {
         if (bytes > MAX_SLAB_BYTES) {
             throw new IllegalArgumentException("a BytesMap record cannot exceed " + MAX_SLAB_BYTES + " bytes: " + bytes);
         }
-        OffHeapIo.charge(budget, bytes);
-        Arena arena = Arena.ofShared();
-        try {
-            current = arena.allocate(bytes, 8);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            arena.close();
-            if (budget != null) {
-                budget.release(bytes);
-            }
-            throw e;
-        }
-        arenas.add(arena);
+        NativeRegion slab = NativeRegion.allocate(bytes, 8, budget);
+        owned.add(slab::close);
+        current = slab.memory();
         slabs.add(current);
         used = 0;
         reservedBytes += bytes;
@@ -176,13 +168,8 @@ final class RecordLog {
 
     /** Frees every slab. */
     void free() {
-        for (Arena a : arenas) {
-            a.close();
-        }
-        if (budget != null && reservedBytes > 0) {
-            budget.release(reservedBytes);
-        }
-        arenas.clear();
+        owned.forEach(Runnable::run); // each native slab returns its own charge
+        owned.clear();
         slabs.clear();
         current = null;
         reservedBytes = 0;
