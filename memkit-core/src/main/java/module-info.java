@@ -2,8 +2,10 @@
  * memkit: memory management for data-intensive services.
  *
  * <ul>
- *   <li>{@code dev.memkit}: the front door {@link dev.memkit.MemoryManager} and shared vocabulary
- *       ({@link dev.memkit.ByteSize}).</li>
+ *   <li>{@code dev.memkit}: shared vocabulary only ({@link dev.memkit.ByteSize},
+ *       {@link dev.memkit.MemoryLimitException}); it depends on no other package.</li>
+ *   <li>{@code dev.memkit.manager}: the front door {@link dev.memkit.manager.MemoryManager}, which ties budgets,
+ *       pools, arenas and pressure together.</li>
  *   <li>{@code dev.memkit.arena}: region allocation over pooled memory ({@link dev.memkit.arena.RegionArena}).</li>
  *   <li>{@code dev.memkit.budget}: budgets, reservations and memory pressure
  *       ({@link dev.memkit.budget.MemoryBudget}, {@link dev.memkit.budget.PressureMonitor}).</li>
@@ -42,6 +44,7 @@ module dev.memkit {
     exports dev.memkit;
     exports dev.memkit.arena;
     exports dev.memkit.budget;
+    exports dev.memkit.manager;
     exports dev.memkit.buffer;
     exports dev.memkit.offheap;
     exports dev.memkit.pool;

@@ -6,8 +6,7 @@ package dev.memkit;
  *
  * @since 0.1
  */
-public abstract sealed class MemoryLimitException extends RuntimeException
-        permits dev.memkit.buffer.PoolExhaustedException, dev.memkit.budget.BudgetExceededException {
+public abstract class MemoryLimitException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final long requestedBytes;

@@ -1,8 +1,8 @@
 package dev.memkit.adversarial;
 
-import dev.memkit.Allocation;
-import dev.memkit.Lifetime;
-import dev.memkit.MemoryManager;
+import dev.memkit.manager.Allocation;
+import dev.memkit.manager.Lifetime;
+import dev.memkit.manager.MemoryManager;
 import dev.memkit.arena.RegionArena;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.budget.PressureLevel;

@@ -1,7 +1,7 @@
 package dev.memkit.adversarial;
 
-import dev.memkit.Lifetime;
-import dev.memkit.MemoryManager;
+import dev.memkit.manager.Lifetime;
+import dev.memkit.manager.MemoryManager;
 import dev.memkit.arena.RegionArena;
 import dev.memkit.buffer.Buffer;
 import dev.memkit.buffer.BufferPool;

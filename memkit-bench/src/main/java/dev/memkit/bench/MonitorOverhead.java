@@ -1,6 +1,6 @@
 package dev.memkit.bench;
 
-import dev.memkit.MemoryManager;
+import dev.memkit.manager.MemoryManager;
 import dev.memkit.stats.MemoryMonitor;
 
 import java.lang.management.ManagementFactory;

@@ -1,6 +1,6 @@
 package dev.memkit.bench;
 
-import dev.memkit.MemoryManager;
+import dev.memkit.manager.MemoryManager;
 import dev.memkit.stats.MemoryStats;
 import dev.memkit.stats.MemoryStatsCollector;
 import org.openjdk.jmh.annotations.Benchmark;

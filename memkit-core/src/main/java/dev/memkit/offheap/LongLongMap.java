@@ -178,16 +178,14 @@ public final class LongLongMap implements AutoCloseable {
         files.checkWritable();
         for (int i = 0; i < segments.length; i++) {
             MapSegment s = segments[i];
-            long stamp = concurrent ? s.writeLock() : 0;
+            long stamp = lockWrite(s);
             try {
                 if (s.dirty) {
                     files.writeSegment(i, s.table, s.hasZero, s.zeroValue);
                     s.dirty = false;
                 }
             } finally {
-                if (concurrent) {
-                    s.unlockWrite(stamp);
-                }
+                unlockWrite(s, stamp);
             }
         }
         files.commit();
@@ -324,15 +322,13 @@ public final class LongLongMap implements AutoCloseable {
         ensureOpen();
         long h = LongTable.mix(key);
         MapSegment s = segmentFor(h);
-        long stamp = concurrent ? s.writeLock() : 0;
+        long stamp = lockWrite(s);
         try {
             ensureOpen();
             s.dirty = true;
             return s.putLocked(h, value);
         } finally {
-            if (concurrent) {
-                s.unlockWrite(stamp);
-            }
+            unlockWrite(s, stamp);
         }
     }
 
@@ -394,15 +390,13 @@ public final class LongLongMap implements AutoCloseable {
      * lock (hash 0 is key 0); returns how many keys were new.
      */
     private int fill(MapSegment s, long[] hashes, long[] values, int a, int b) {
-        long stamp = concurrent ? s.writeLock() : 0;
+        long stamp = lockWrite(s);
         try {
             ensureOpen();
             s.dirty = true;
             return s.fillLocked(hashes, values, a, b);
         } finally {
-            if (concurrent) {
-                s.unlockWrite(stamp);
-            }
+            unlockWrite(s, stamp);
         }
     }
 
@@ -417,7 +411,7 @@ public final class LongLongMap implements AutoCloseable {
         ensureOpen();
         long h = LongTable.mix(key);
         MapSegment s = segmentFor(h);
-        long stamp = concurrent ? s.writeLock() : 0;
+        long stamp = lockWrite(s);
         try {
             ensureOpen();
             if (key == 0) {
@@ -436,9 +430,7 @@ public final class LongLongMap implements AutoCloseable {
             s.dirty = true;
             return true;
         } finally {
-            if (concurrent) {
-                s.unlockWrite(stamp);
-            }
+            unlockWrite(s, stamp);
         }
     }
 
@@ -451,13 +443,11 @@ public final class LongLongMap implements AutoCloseable {
         ensureOpen();
         long n = 0;
         for (MapSegment s : segments) {
-            long stamp = concurrent ? s.readLock() : 0;
+            long stamp = lockRead(s);
             try {
                 n += s.table.size + (s.hasZero ? 1 : 0);
             } finally {
-                if (concurrent) {
-                    s.unlockRead(stamp);
-                }
+                unlockRead(s, stamp);
             }
         }
         return n;
@@ -472,13 +462,11 @@ public final class LongLongMap implements AutoCloseable {
         ensureOpen();
         long n = 0;
         for (MapSegment s : segments) {
-            long stamp = concurrent ? s.readLock() : 0;
+            long stamp = lockRead(s);
             try {
                 n += s.table.chargedBytes();
             } finally {
-                if (concurrent) {
-                    s.unlockRead(stamp);
-                }
+                unlockRead(s, stamp);
             }
         }
         return n;
@@ -506,7 +494,7 @@ public final class LongLongMap implements AutoCloseable {
         Objects.requireNonNull(action, "action");
         ensureOpen();
         for (MapSegment s : segments) {
-            long stamp = concurrent ? s.readLock() : 0;
+            long stamp = lockRead(s);
             try {
                 if (s.hasZero) {
                     action.accept(0, s.zeroValue);
@@ -519,9 +507,7 @@ public final class LongLongMap implements AutoCloseable {
                     }
                 }
             } finally {
-                if (concurrent) {
-                    s.unlockRead(stamp);
-                }
+                unlockRead(s, stamp);
             }
         }
     }
@@ -530,16 +516,14 @@ public final class LongLongMap implements AutoCloseable {
     public void clear() {
         ensureOpen();
         for (MapSegment s : segments) {
-            long stamp = concurrent ? s.writeLock() : 0;
+            long stamp = lockWrite(s);
             try {
                 s.table.clear();
                 s.hasZero = false;
                 s.zeroValue = 0;
                 s.dirty = true;
             } finally {
-                if (concurrent) {
-                    s.unlockWrite(stamp);
-                }
+                unlockWrite(s, stamp);
             }
         }
     }
@@ -570,17 +554,37 @@ public final class LongLongMap implements AutoCloseable {
             failure = files.unlock(failure);
         }
         for (MapSegment s : segments) {
-            long stamp = concurrent ? s.writeLock() : 0;
+            long stamp = lockWrite(s);
             try {
                 s.table.free();
             } finally {
-                if (concurrent) {
-                    s.unlockWrite(stamp);
-                }
+                unlockWrite(s, stamp);
             }
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    // The segment lock, or nothing for a map built unsynchronized (concurrent(false)): one place for the choice,
+    // which the JIT folds (the flag is final).
+    private long lockWrite(MapSegment s) {
+        return concurrent ? s.writeLock() : 0;
+    }
+
+    private void unlockWrite(MapSegment s, long stamp) {
+        if (concurrent) {
+            s.unlockWrite(stamp);
+        }
+    }
+
+    private long lockRead(MapSegment s) {
+        return concurrent ? s.readLock() : 0;
+    }
+
+    private void unlockRead(MapSegment s, long stamp) {
+        if (concurrent) {
+            s.unlockRead(stamp);
         }
     }
 }

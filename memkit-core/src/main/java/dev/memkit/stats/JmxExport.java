@@ -1,8 +1,8 @@
 package dev.memkit.stats;
 
 import dev.memkit.ByteSize;
-import dev.memkit.MemoryManager;
-import dev.memkit.MemoryManagerStats;
+import dev.memkit.manager.MemoryManager;
+import dev.memkit.manager.MemoryManagerStats;
 import dev.memkit.buffer.BufferPoolStats;
 import dev.memkit.pool.BoundedPoolStats;
 import dev.memkit.pool.LocalPoolStats;

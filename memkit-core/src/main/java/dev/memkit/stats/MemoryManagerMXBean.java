@@ -1,7 +1,7 @@
 package dev.memkit.stats;
 
 /**
- * The JMX view of a {@link dev.memkit.MemoryManager}, registered by {@link JmxExport#register} as
+ * The JMX view of a {@link dev.memkit.manager.MemoryManager}, registered by {@link JmxExport#register} as
  * {@code dev.memkit:type=MemoryManager,name=NAME}. Every attribute is read when asked (instantaneous).
  *
  * @since 0.1

@@ -1,7 +1,7 @@
 package dev.memkit.stats;
 
 import dev.memkit.ByteSize;
-import dev.memkit.MemoryManager;
+import dev.memkit.manager.MemoryManager;
 import dev.memkit.internal.Durations;
 
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.memkit.stats;
 
-import dev.memkit.MemoryManagerStats;
+import dev.memkit.manager.MemoryManagerStats;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.memkit.stats;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import dev.memkit.MemoryManager;
-import dev.memkit.MemoryManagerStats;
+import dev.memkit.manager.MemoryManager;
+import dev.memkit.manager.MemoryManagerStats;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.DiagnosticCommands;
 import dev.memkit.internal.Durations;

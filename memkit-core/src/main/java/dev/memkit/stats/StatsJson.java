@@ -1,6 +1,6 @@
 package dev.memkit.stats;
 
-import dev.memkit.MemoryManagerStats;
+import dev.memkit.manager.MemoryManagerStats;
 import dev.memkit.buffer.BufferPoolStats;
 import dev.memkit.pool.BoundedPoolStats;
 import dev.memkit.internal.JsonWriter;

@@ -1,6 +1,6 @@
 package dev.memkit.budget;
 
-import dev.memkit.MemoryManager;
+import dev.memkit.manager.MemoryManager;
 import dev.memkit.buffer.Buffer;
 import dev.memkit.buffer.BufferPool;
 import dev.memkit.buffer.PoolExhaustedException;
@@ -88,7 +88,7 @@ class MemoryManagerTest {
         try (MemoryManager m = MemoryManager.builder().limitBytes(64 * MIB).watchGc(false).build()) {
             m.newBufferPool("ingest", 8 * MIB, p -> p);
             try (Buffer b = m.acquire(MIB)) {
-                dev.memkit.MemoryManagerStats st = m.stats();
+                dev.memkit.manager.MemoryManagerStats st = m.stats();
                 assertEquals(64 * MIB, st.limitBytes());
                 assertEquals(m.budget().used(), st.usedBytes());
                 assertEquals(PressureLevel.NORMAL, st.pressure());
@@ -112,7 +112,7 @@ class MemoryManagerTest {
             List<StringBuilder> out = List.of(builders.get(), builders.get());
             out.forEach(builders::put);
             try (var lease = conns.acquire()) {
-                dev.memkit.MemoryManagerStats st = m.stats();
+                dev.memkit.manager.MemoryManagerStats st = m.stats();
                 assertEquals("builders", st.localPools().getFirst().pool());
                 assertEquals(2, st.localPools().getFirst().idle());
                 assertEquals("conns", st.boundedPools().getFirst().pool());

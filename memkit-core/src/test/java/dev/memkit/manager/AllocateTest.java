@@ -1,9 +1,9 @@
 package dev.memkit.manager;
 
-import dev.memkit.Allocation;
-import dev.memkit.Lifetime;
+import dev.memkit.manager.Allocation;
+import dev.memkit.manager.Lifetime;
 import dev.memkit.MemoryLimitException;
-import dev.memkit.MemoryManager;
+import dev.memkit.manager.MemoryManager;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;

@@ -1,6 +1,6 @@
 package dev.memkit.manager;
 
-import dev.memkit.MemoryManager;
+import dev.memkit.manager.MemoryManager;
 import dev.memkit.budget.PressureLevel;
 import dev.memkit.buffer.Buffer;
 import org.junit.jupiter.api.Test;

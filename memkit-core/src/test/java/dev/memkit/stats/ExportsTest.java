@@ -1,7 +1,7 @@
 package dev.memkit.stats;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.memkit.MemoryManager;
+import dev.memkit.manager.MemoryManager;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.budget.PressureMonitor;
 import dev.memkit.buffer.Buffer;

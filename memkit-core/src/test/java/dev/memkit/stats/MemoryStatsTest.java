@@ -2,7 +2,7 @@ package dev.memkit.stats;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.memkit.MemoryManager;
+import dev.memkit.manager.MemoryManager;
 import dev.memkit.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 

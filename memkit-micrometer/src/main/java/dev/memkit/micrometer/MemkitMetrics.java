@@ -1,7 +1,7 @@
 package dev.memkit.micrometer;
 
-import dev.memkit.MemoryManager;
-import dev.memkit.MemoryManagerStats;
+import dev.memkit.manager.MemoryManager;
+import dev.memkit.manager.MemoryManagerStats;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.buffer.BufferPoolStats;
 import dev.memkit.pool.BoundedPoolStats;

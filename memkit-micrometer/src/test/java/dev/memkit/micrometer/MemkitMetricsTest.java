@@ -1,6 +1,6 @@
 package dev.memkit.micrometer;
 
-import dev.memkit.MemoryManager;
+import dev.memkit.manager.MemoryManager;
 import dev.memkit.buffer.Buffer;
 import dev.memkit.pool.BoundedPool;
 import dev.memkit.pool.LocalPool;

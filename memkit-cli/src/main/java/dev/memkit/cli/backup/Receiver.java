@@ -75,6 +75,11 @@ public final class Receiver implements AutoCloseable {
             try {
                 Socket s = server.accept();
                 open.add(s);
+                if (server.isClosed()) { // close() ran between accept and add: it did not see this connection
+                    open.remove(s);
+                    s.close();
+                    return;
+                }
                 Thread.ofVirtual().name("receiver-conn").start(() -> {
                     try (s) {
                         serve(s);

@@ -1,5 +1,6 @@
-package dev.memkit;
+package dev.memkit.manager;
 
+import dev.memkit.MemoryLimitException;
 import dev.memkit.arena.RegionArena;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.budget.PressureLevel;

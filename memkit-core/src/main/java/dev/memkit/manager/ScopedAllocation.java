@@ -1,4 +1,4 @@
-package dev.memkit;
+package dev.memkit.manager;
 
 import java.lang.foreign.MemorySegment;
 

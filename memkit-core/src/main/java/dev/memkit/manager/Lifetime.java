@@ -1,4 +1,4 @@
-package dev.memkit;
+package dev.memkit.manager;
 
 /**
  * How long an allocation from {@link MemoryManager#allocate(long, Lifetime)} lives; it decides the strategy.
