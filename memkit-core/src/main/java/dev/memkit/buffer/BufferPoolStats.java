@@ -62,8 +62,40 @@ public record BufferPoolStats(String pool, long limitBytes, long reservedBytes, 
      * @param hits acquires that reused a block (a page run: whose pages were all resident)
      * @param misses acquires that needed a fresh block (fresh pages)
      * @param crossThreadReleases releases by a thread other than the acquirer
+     * @param roundingWasteBytes bytes held by this class's leases beyond what they requested: requests rounded up
+     *        to the class (or, for page runs, to whole pages)
      */
     public record ClassStats(long blockSize, long leasedCount, long leasedBytes, long idleBytes,
                              long reservedBytes, int slabs, long acquires, long hits, long misses,
-                             long crossThreadReleases) {}
+                             long crossThreadReleases, long roundingWasteBytes) {}
+
+    /**
+     * Bytes that leases hold beyond what they requested, because requests are rounded up to their class (see
+     * {@link SizeClasses} for each preset's worst case). High waste with a coarse preset can make a pool look
+     * exhausted long before its leases use its limit.
+     *
+     * @return the sum over classes of {@link ClassStats#roundingWasteBytes()}
+     */
+    public long roundingWasteBytes() {
+        long sum = 0;
+        for (ClassStats c : classes) {
+            sum += c.roundingWasteBytes();
+        }
+        return sum;
+    }
+
+    /**
+     * The class whose leases waste the most by rounding, or null when nothing is wasted.
+     *
+     * @return that class's figures, or null
+     */
+    public ClassStats mostWastefulClass() {
+        ClassStats worst = null;
+        for (ClassStats c : classes) {
+            if (c.roundingWasteBytes() > 0 && (worst == null || c.roundingWasteBytes() > worst.roundingWasteBytes())) {
+                worst = c;
+            }
+        }
+        return worst;
+    }
 }

@@ -43,8 +43,10 @@ final class PoolStatsCollector {
             long x = k[3];
             long bytes = k[4] - k[5];
             long idleBytes = u[0] + k[6];
+            // Held by leases: whole runs of pages for a paged class (its reserved bytes), blocks of the class otherwise.
+            long held = depots[c].paged ? u[1] : (acq - rel) * depots[c].blockSize;
             classes.add(new BufferPoolStats.ClassStats(depots[c].blockSize, acq - rel, bytes, idleBytes, u[1],
-                    (int) u[2], acq, acq - miss, miss, x));
+                    (int) u[2], acq, acq - miss, miss, x, Math.max(0, held - bytes)));
             leasedCount += acq - rel;
             leasedBytes += bytes;
             idle += idleBytes;

@@ -12,6 +12,20 @@ import java.util.Arrays;
  * 192, 224, 256, 320, ...) up to 16 MiB, so a block is never more than 25% larger than the request. The
  * {@linkplain #coarse() coarse} preset reproduces the classic 1 KiB / 100 KiB / 1 MiB / 16 MiB design.
  *
+ * <p><b>Rounding waste.</b> The bytes a lease holds beyond its request, worst case per preset:
+ * <table>
+ *   <caption>Worst-case rounding waste, as a share of the block</caption>
+ *   <tr><th>preset</th><th>requests</th><th>worst case</th></tr>
+ *   <tr><td>defaults</td><td>from 64 B</td><td>under 20% of the block (a request just over a class boundary)</td></tr>
+ *   <tr><td>defaults</td><td>17 B .. 63 B</td><td>up to 47% (the 16-byte quantum: 17 B takes a 32 B block)</td></tr>
+ *   <tr><td>coarse</td><td>1 KiB + 1 B .. 100 KiB</td><td>99% (1,025 B in a 100 KiB block)</td></tr>
+ *   <tr><td>coarse</td><td>100 KiB + 1 B .. 1 MiB</td><td>90% (100 KiB + 1 B in a 1 MiB block)</td></tr>
+ *   <tr><td>coarse</td><td>1 MiB + 1 B .. 16 MiB</td><td>94% (1 MiB + 1 B in a 16 MiB block); with page release
+ *       (Linux, native access granted) this class is served exact runs of pages instead, under 4 KiB</td></tr>
+ * </table>
+ * A pool's statistics report the waste ({@link BufferPoolStats#roundingWasteBytes()}, per class), and a
+ * {@link PoolExhaustedException} names it with the class that causes most of it.
+ *
  * <p>Every class is a multiple of 16 bytes, so every pooled block is 16-byte aligned.
  *
  * <p>Immutable and thread-safe.

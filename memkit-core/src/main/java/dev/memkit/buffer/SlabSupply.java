@@ -90,6 +90,18 @@ final class SlabSupply {
                 : "nothing was released within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms", null);
     }
 
+    /** ", plus W of rounding waste (most in the C class: see SizeClasses)", or nothing. */
+    private static String waste(BufferPoolStats st) {
+        BufferPoolStats.ClassStats worst = st.mostWastefulClass();
+        if (worst == null) {
+            return "";
+        }
+        return ", plus " + ByteSize.format(st.roundingWasteBytes()) + " of rounding waste (requests rounded up to "
+                + "their size class; " + ByteSize.format(worst.roundingWasteBytes()) + " of it by "
+                + worst.leasedCount() + " leases in the " + ByteSize.format(worst.blockSize())
+                + " class: finer size classes would avoid it)";
+    }
+
     PoolExhaustedException exhausted(long requested, String why, Throwable cause) {
         long held = limit.reserved.get();
         String name = pool.name();
@@ -99,8 +111,8 @@ final class SlabSupply {
         return new PoolExhaustedException("BufferPool '" + name + "' is at its limit of "
                 + ByteSize.format(limit.limit) + ": cannot serve a request of " + ByteSize.format(requested)
                 + " (" + why + "); holds " + ByteSize.format(held) + ", of which "
-                + ByteSize.format(st.leasedBytes()) + " leased in " + st.leasedCount() + " buffers and "
-                + ByteSize.format(st.idleBytes()) + " idle"
+                + ByteSize.format(st.leasedBytes()) + " requested by " + st.leasedCount() + " leases"
+                + waste(st) + " and " + ByteSize.format(st.idleBytes()) + " idle"
                 + (budget == null ? "" : "; budget '" + budget.path() + "' has " + ByteSize.format(budget.used())
                         + " of " + ByteSize.format(budget.limit()) + " in use"
                         + (budget.breakerOpen() ? " and its circuit breaker is open" : "")),

@@ -85,7 +85,8 @@ final class StatsJson {
                     .field("leasedCount", b.leasedCount()).field("idleBytes", b.idleBytes())
                     .field("acquires", b.acquires()).field("hits", b.hits()).field("misses", b.misses())
                     .field("leaksDetected", b.leaksDetected())
-                    .field("leaksQuarantined", b.leaksQuarantined()).endObject();
+                    .field("leaksQuarantined", b.leaksQuarantined())
+                    .field("roundingWasteBytes", b.roundingWasteBytes()).endObject();
         }
         w.endArray();
         w.name("localPools").beginArray();
