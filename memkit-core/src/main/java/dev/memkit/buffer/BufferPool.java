@@ -643,6 +643,20 @@ public final class BufferPool implements AutoCloseable {
         }
     }
 
+    /** For tests: bytes of idle blocks held in thread-cache stripes, and the number of stripes. */
+    long[] stripeCache() {
+        long bytes = 0;
+        for (Stripe st : stripes) {
+            st.lock();
+            try {
+                bytes += st.cachedBytes;
+            } finally {
+                st.unlock();
+            }
+        }
+        return new long[] {bytes, stripes.length};
+    }
+
     /** For tests: the background thread's name, or "" when it has not started. */
     String scavengerThreadName() {
         return scavenger == null ? "" : scavenger.threadName();

@@ -51,4 +51,35 @@ class ScavengerTest {
             }
         }
     }
+
+    @Test
+    void cachesFollowNoThreadAndComeBackOnceThreadsStopAllocating() throws Exception {
+        long stripeBytes = 1L << 20;
+        try (BufferPool pool = BufferPool.builder().idleTimeout(Duration.ofMillis(50)).retainedBytes(0)
+                .threadCacheBytes(stripeBytes).build()) {
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 400; t++) { // short-lived virtual threads, each caching what it releases
+                threads.add(Thread.ofVirtual().start(() -> {
+                    List<Buffer> mine = new ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        mine.add(pool.acquire(1 + (i * 997) % 16_000));
+                    }
+                    mine.forEach(Buffer::close);
+                }));
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            long[] cache = pool.stripeCache();
+            // Caches belong to a fixed set of stripes, not to threads: 400 dead threads left no more than the
+            // stripes can hold.
+            assertTrue(cache[0] <= cache[1] * stripeBytes, "cached " + cache[0] + " in " + cache[1] + " stripes");
+            long deadline = System.nanoTime() + 10_000_000_000L; // bounded wait, not a timing assertion
+            while ((pool.stripeCache()[0] > 0 || pool.stats().reservedBytes() > 0) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, pool.stripeCache()[0], "idle stripes flushed once nobody allocates");
+            assertEquals(0, pool.stats().reservedBytes(), "and their memory returned: " + pool.stats());
+        }
+    }
 }
