@@ -59,7 +59,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Each allocator's server runs in a child JVM of its own ({@code -Xmx512m}, native access granted), answering every
  * request with a body of the requested size written into a buffer from its allocator: 1 KiB and 1 MiB bodies. The
  * load runs in this JVM (its allocator Netty's default, the same for every server) for a warm-up of a third of the
- * time, then the measured time.
+ * time, then the measured time. Besides the server's peak RSS (mostly its Java heap), the server samples its
+ * allocator's own {@code usedDirectMemory()} every 10 ms and reports the peak: the allocator's footprint alone.
  */
 public final class NettyHttpBench {
     private NettyHttpBench() {}
@@ -71,8 +72,8 @@ public final class NettyHttpBench {
         }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-        System.out.printf(Locale.ROOT, "%-9s %-9s %12s %12s %14s%n", "body", "allocator", "requests/s", "p99 ms",
-                "peak RSS MiB");
+        System.out.printf(Locale.ROOT, "%-9s %-9s %12s %10s %14s %18s%n", "body", "allocator", "requests/s", "p99 ms",
+                "peak RSS MiB", "peak direct MiB");
         for (int body : new int[] {1024, 1 << 20}) {
             for (String alloc : List.of("pooled", "adaptive", "memkit")) {
                 run(alloc, body, seconds, connections);
@@ -99,8 +100,9 @@ public final class NettyHttpBench {
             load(group, port, body, Math.max(1, seconds / 3), connections); // warm-up
             long[] result = load(group, port, body, seconds, connections);
             long rssKb = peakRssKb(server.pid());
-            System.out.printf(Locale.ROOT, "%-9s %-9s %12.0f %12.2f %14.1f%n", body == 1024 ? "1 KiB" : "1 MiB", alloc,
-                    result[0] / (double) seconds, result[1] / 1e6, rssKb / 1024.0);
+            long direct = peakDirect(port);
+            System.out.printf(Locale.ROOT, "%-9s %-9s %12.0f %10.2f %14.1f %18.1f%n", body == 1024 ? "1 KiB" : "1 MiB",
+                    alloc, result[0] / (double) seconds, result[1] / 1e6, rssKb / 1024.0, direct / 1048576.0);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             server.destroy();
@@ -174,6 +176,21 @@ public final class NettyHttpBench {
         return new long[] {total, sorted.length == 0 ? 0 : sorted[(int) (sorted.length * 0.99)]};
     }
 
+    /** The server's peak of its allocator's direct memory ({@code usedDirectMemory()}), sampled every 10 ms. */
+    private static long peakDirect(int port) throws Exception {
+        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", port)) {
+            sock.getOutputStream().write("GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            BufferedReader r = new BufferedReader(new InputStreamReader(sock.getInputStream(), StandardCharsets.US_ASCII));
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith("peak=")) {
+                    return Long.parseLong(line.substring(5).trim());
+                }
+            }
+        }
+        return -1;
+    }
+
     private static long peakRssKb(long pid) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmHWM:")) {
@@ -192,6 +209,18 @@ public final class NettyHttpBench {
                     .build());
             default -> throw new IllegalArgumentException(allocName);
         };
+        java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
+        io.netty.buffer.ByteBufAllocatorMetric metric = ((io.netty.buffer.ByteBufAllocatorMetricProvider) alloc).metric();
+        Thread.ofPlatform().daemon().start(() -> {
+            while (true) {
+                peak.accumulateAndGet(metric.usedDirectMemory(), Math::max);
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         Channel ch = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.ALLOCATOR, alloc).childOption(ChannelOption.ALLOCATOR, alloc)
@@ -202,6 +231,15 @@ public final class NettyHttpBench {
                                 new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                                        if (req.uri().equals("/stats")) {
+                                            ByteBuf text = Unpooled.copiedBuffer("peak=" + peak.get() + "\n",
+                                                    StandardCharsets.US_ASCII);
+                                            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                                                    HttpResponseStatus.OK, text);
+                                            HttpUtil.setContentLength(res, text.readableBytes());
+                                            ctx.writeAndFlush(res);
+                                            return;
+                                        }
                                         int size = Integer.parseInt(req.uri().substring(1));
                                         ByteBuf content = ctx.alloc().buffer(size);
                                         content.writerIndex(size); // the allocator's memory, as a handler's output
