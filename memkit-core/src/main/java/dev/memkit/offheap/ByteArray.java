@@ -32,6 +32,8 @@ import java.util.Objects;
  */
 public final class ByteArray extends BigArray {
     private static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+    private static final ArrayKind<ByteArray> KIND = new ArrayKind<>(1, ByteArray::new);
+
     private ByteArray(ArrayStorage storage) {
         super(storage);
     }
@@ -43,7 +45,7 @@ public final class ByteArray extends BigArray {
      * @return the array
      */
     public static ByteArray allocate(long length) {
-        return new ByteArray(ArrayStorage.allocate(length, 1, null));
+        return KIND.allocate(length, null);
     }
 
     /**
@@ -55,7 +57,7 @@ public final class ByteArray extends BigArray {
      * @throws dev.memkit.budget.BudgetExceededException if the budget refuses
      */
     public static ByteArray allocate(long length, MemoryBudget budget) {
-        return new ByteArray(ArrayStorage.allocate(length, 1, Objects.requireNonNull(budget, "budget")));
+        return KIND.allocate(length, Objects.requireNonNull(budget, "budget"));
     }
 
     /**
@@ -67,7 +69,7 @@ public final class ByteArray extends BigArray {
      * @throws IllegalArgumentException if the file exists
      */
     public static ByteArray create(Path file, long length) {
-        return new ByteArray(ArrayStorage.create(file, length, 8));
+        return KIND.create(file, length);
     }
 
     /**
@@ -80,7 +82,7 @@ public final class ByteArray extends BigArray {
      * @throws IllegalStateException if another process has it open
      */
     public static ByteArray open(Path file) {
-        return new ByteArray(ArrayStorage.open(file, 1, false));
+        return KIND.open(file, false);
     }
 
     /**
@@ -91,7 +93,7 @@ public final class ByteArray extends BigArray {
      * @throws IllegalArgumentException also when the data checksum does not match
      */
     public static ByteArray openVerified(Path file) {
-        return new ByteArray(ArrayStorage.open(file, 1, true));
+        return KIND.open(file, true);
     }
 
     /**

@@ -1,10 +1,6 @@
 package dev.memkit.offheap;
 
-import dev.memkit.budget.MemoryBudget;
-
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.locks.StampedLock;
@@ -38,101 +34,63 @@ import java.util.function.BiConsumer;
  *
  * <h2>Concurrency and ownership</h2>
  * Thread-safe like {@link LongLongMap}: a {@link StampedLock} per segment, optimistic reads that fall back to the
- * read lock, writes under the write lock; every single-key operation is atomic. The map owns its native memory
+ * read lock, writes under the write lock; every single-key operation is atomic. A map built with
+ * {@code concurrent(false)} takes no lock and must be confined to one thread at a time. A persistent map writes each
+ * changed segment compacted at {@link #sync()}. The map owns its native memory
  * (charged to the builder's budget, if any); {@link #close()} frees it and later calls throw
  * {@link IllegalStateException}. Segments passed in are only read during the call; {@code get} writes only the
  * caller's {@code out}.
  *
  * @since 0.1
  */
-public final class BytesMap implements AutoCloseable {
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(BytesMap.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final BytesSegment[] segments;
-    private final int shift;
-    private final long slabBytes;
-    private final MemoryBudget budget;
-    private final MapFiles files;             // null for a map that lives only in memory
-    @SuppressWarnings("unused") // accessed through CLOSED
-    private boolean closed;
+@SuppressWarnings("exports") // the shared base and its segment type are package-private: no client names them
+public final class BytesMap extends SegmentedMap<BytesSegment> {
     /** Keys a batched get looks up together (see {@link #getAll}). */
     static final int GET_BATCH = 16;
 
+    private final long slabBytes;
+
     BytesMap(BytesMapBuilder b) {
+        super(new BytesSegment[b.segments], b.concurrent,
+                b.directory == null ? null : MapFiles.create(b.directory, b.segments, MapFiles.BYTES_MAP));
         slabBytes = b.slabBytes;
-        budget = b.budget;
-        int n = b.segments;
-        segments = new BytesSegment[n];
-        shift = 64 - Integer.numberOfTrailingZeros(n);
+        int n = segments.length;
         int perSegment = (int) Math.max(16, Math.min(1 << 30, (long) Math.ceil(b.expectedSize / 0.92 / n) + 1));
-        files = b.directory == null ? null : MapFiles.create(b.directory, n, MapFiles.BYTES_MAP);
         try {
             for (int i = 0; i < n; i++) {
-                BytesSegment s = new BytesSegment(budget, slabBytes);
-                s.log = new RecordLog(slabBytes, budget);
+                BytesSegment s = new BytesSegment(b.budget, slabBytes);
+                segments[i] = s;
+                s.log = new RecordLog(slabBytes, b.budget);
                 s.allocateIndex(perSegment);
                 s.dirty = true;
-                segments[i] = s;
             }
             if (files != null) {
                 sync();               // the directory is a valid (empty) map from the start
             }
         } catch (RuntimeException e) {
-            release();
-            throw e;
+            throw releaseAfterFailure(e);
         }
     }
 
     /** Maps a persistent map's segments copy-on-write (see {@link #open(Path)}). */
     private BytesMap(MapFiles files, boolean verify) {
-        this.files = files;
+        super(new BytesSegment[segmentCount(files)], true, files);
         this.slabBytes = 1L << 20;
-        this.budget = null;
-        int n = files.generations.length;
-        segments = new BytesSegment[n];
-        if (Integer.bitCount(n) != 1) {
-            files.close();
-            throw new IllegalArgumentException(files.dir + ": corrupt manifest (" + n + " segments)");
-        }
-        shift = 64 - Integer.numberOfTrailingZeros(n);
         try {
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < segments.length; i++) {
                 BytesSegmentFile.Loaded l = BytesSegmentFile.load(files.currentSegmentFile(i), files.currentId(i),
                         verify, files.bodyCrc(i));
                 BytesSegment s = new BytesSegment(null, slabBytes);
+                segments[i] = s;
                 s.index = l.index();
                 s.indexOwner = l.indexArena()::close;
                 s.capacity = l.capacity();
                 s.size = l.size();
                 s.log = new RecordLog(slabBytes, null, l.slabs(), l.slabArena());
                 s.liveBytes = s.log.recordBytes;
-                segments[i] = s;
             }
         } catch (RuntimeException e) {
-            release();
-            throw e;
-        }
-    }
-
-    private void release() {
-        for (BytesSegment s : segments) {
-            if (s != null) {
-                s.freeIndex();
-                if (s.log != null) {
-                    s.log.free();
-                }
-            }
-        }
-        if (files != null) {
-            files.close();
+            throw releaseAfterFailure(e);
         }
     }
 
@@ -162,45 +120,11 @@ public final class BytesMap implements AutoCloseable {
         return new BytesMap(MapFiles.open(directory, MapFiles.BYTES_MAP), true);
     }
 
-    /**
-     * Makes the map durable: every segment changed since the last sync is written, compacted, to a new file, and
-     * the manifest switched to them atomically, as for {@link LongLongMap#sync()}. A no-op for a map in memory.
-     */
-    public synchronized void sync() {
-        if (files == null) {
-            return;
-        }
-        ensureOpen();
-        writeChanges();
-    }
-
-    /** Writes the changed segments and commits the manifest; the caller holds this map's monitor. */
-    private void writeChanges() {
-        files.checkWritable();
-        for (int i = 0; i < segments.length; i++) {
-            BytesSegment s = segments[i];
-            long stamp = s.lock.writeLock();
-            try {
-                if (s.dirty) {
-                    int crc = BytesSegmentFile.write(files.nextSegmentFile(i), files.nextId(i), s.index, s.capacity,
-                            s.size, s.log, slabBytes);
-                    files.written(i, crc);
-                    s.dirty = false;
-                }
-            } finally {
-                s.lock.unlockWrite(stamp);
-            }
-        }
-        files.commit();
-    }
-
-    /**
-     * Whether this map lives in a directory.
-     *
-     * @return true when persistent
-     */
-    public boolean persistent() {
-        return files != null;
+    @Override
+    void writeSegment(int i, BytesSegment s) {
+        int crc = BytesSegmentFile.write(files.nextSegmentFile(i), files.nextId(i), s.index, s.capacity, s.size,
+                s.log, slabBytes);
+        files.written(i, crc);
     }
 
     /**
@@ -210,16 +134,6 @@ public final class BytesMap implements AutoCloseable {
      */
     public static BytesMapBuilder builder() {
         return new BytesMapBuilder();
-    }
-
-    private BytesSegment segmentFor(long hash) {
-        return segments[shift == 64 ? 0 : (int) (hash >>> shift)];
-    }
-
-    private void ensureOpen() {
-        if ((boolean) CLOSED.getOpaque(this)) {
-            throw new IllegalStateException("BytesMap is closed");
-        }
     }
 
     /**
@@ -235,7 +149,7 @@ public final class BytesMap implements AutoCloseable {
         ensureOpen();
         long hash = BytesSegment.hash(key, 0, key.byteSize());
         BytesSegment s = segmentFor(hash);
-        long stamp = s.lock.writeLock();
+        long stamp = lockWrite(s);
         try {
             ensureOpen();
             int i = s.find(hash, key);
@@ -257,7 +171,7 @@ public final class BytesMap implements AutoCloseable {
             s.liveBytes += size;
             return true;
         } finally {
-            s.lock.unlockWrite(stamp);
+            unlockWrite(s, stamp);
         }
     }
 
@@ -351,23 +265,26 @@ public final class BytesMap implements AutoCloseable {
 
     private long get(long hash, MemorySegment key, MemorySegment out) {
         BytesSegment s = segmentFor(hash);
-        long stamp = s.lock.tryOptimisticRead();
+        if (!concurrent) {
+            return read(s, hash, key, out);
+        }
+        long stamp = s.tryOptimisticRead();
         if (stamp != 0) {
             try {
                 long n = read(s, hash, key, out);
-                if (s.lock.validate(stamp)) {
+                if (s.validate(stamp)) {
                     return n;
                 }
             } catch (IllegalStateException | IndexOutOfBoundsException racedWithAWriter) {
                 // compaction or a rebuild freed what we were reading: read again under the lock
             }
         }
-        stamp = s.lock.readLock();
+        stamp = s.readLock();
         try {
             ensureOpen();
             return read(s, hash, key, out);
         } finally {
-            s.lock.unlockRead(stamp);
+            s.unlockRead(stamp);
         }
     }
 
@@ -427,7 +344,7 @@ public final class BytesMap implements AutoCloseable {
         ensureOpen();
         long hash = BytesSegment.hash(key, 0, key.byteSize());
         BytesSegment s = segmentFor(hash);
-        long stamp = s.lock.writeLock();
+        long stamp = lockWrite(s);
         try {
             ensureOpen();
             int i = s.find(hash, key);
@@ -441,7 +358,7 @@ public final class BytesMap implements AutoCloseable {
             s.maybeCompact();
             return true;
         } finally {
-            s.lock.unlockWrite(stamp);
+            unlockWrite(s, stamp);
         }
     }
 
@@ -482,29 +399,15 @@ public final class BytesMap implements AutoCloseable {
         return sum(s -> s.log.recordBytes - s.liveBytes);
     }
 
-    private long sum(java.util.function.ToLongFunction<BytesSegment> f) {
-        ensureOpen();
-        long n = 0;
-        for (BytesSegment s : segments) {
-            long stamp = s.lock.readLock();
-            try {
-                n += f.applyAsLong(s);
-            } finally {
-                s.lock.unlockRead(stamp);
-            }
-        }
-        return n;
-    }
-
     /** Compacts every segment now: all garbage is freed. */
     public void compact() {
         ensureOpen();
         for (BytesSegment s : segments) {
-            long stamp = s.lock.writeLock();
+            long stamp = lockWrite(s);
             try {
                 s.compact();
             } finally {
-                s.lock.unlockWrite(stamp);
+                unlockWrite(s, stamp);
             }
         }
     }
@@ -519,7 +422,7 @@ public final class BytesMap implements AutoCloseable {
         Objects.requireNonNull(action, "action");
         ensureOpen();
         for (BytesSegment s : segments) {
-            long stamp = s.lock.readLock();
+            long stamp = lockRead(s);
             try {
                 for (int i = 0; i < s.capacity; i++) {
                     long slot = s.slot(i);
@@ -534,7 +437,7 @@ public final class BytesMap implements AutoCloseable {
                     }
                 }
             } finally {
-                s.lock.unlockRead(stamp);
+                unlockRead(s, stamp);
             }
         }
     }
@@ -543,7 +446,7 @@ public final class BytesMap implements AutoCloseable {
     public void clear() {
         ensureOpen();
         for (BytesSegment s : segments) {
-            long stamp = s.lock.writeLock();
+            long stamp = lockWrite(s);
             try {
                 s.index.fill((byte) 0);
                 s.size = 0;
@@ -551,47 +454,8 @@ public final class BytesMap implements AutoCloseable {
                 s.liveBytes = 0;
                 s.dirty = true;
             } finally {
-                s.lock.unlockWrite(stamp);
+                unlockWrite(s, stamp);
             }
-        }
-    }
-
-    /**
-     * Syncs a persistent map (writing nothing when nothing changed), then frees all native memory and unlocks the
-     * directory. Later calls throw {@link IllegalStateException}. Idempotent. If the final sync fails (a full disk,
-     * a read-only directory, a lost lock), the memory and the lock are released all the same and the failure is
-     * thrown afterwards: the directory then holds the map as of its last successful sync.
-     *
-     * @throws java.io.UncheckedIOException if the final sync failed
-     */
-    @Override
-    public void close() {
-        RuntimeException failure = null;
-        if (files != null) {
-            synchronized (this) {
-                if ((boolean) CLOSED.getOpaque(this)) {
-                    return;
-                }
-                failure = files.finalSync(this::writeChanges); // released below all the same, then thrown
-            }
-        }
-        if ((boolean) CLOSED.getAndSet(this, true)) {
-            return;
-        }
-        if (files != null) {
-            failure = files.unlock(failure);
-        }
-        for (BytesSegment s : segments) {
-            long stamp = s.lock.writeLock();
-            try {
-                s.freeIndex();
-                s.log.free();
-            } finally {
-                s.lock.unlockWrite(stamp);
-            }
-        }
-        if (failure != null) {
-            throw failure;
         }
     }
 }

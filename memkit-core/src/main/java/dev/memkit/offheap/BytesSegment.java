@@ -5,34 +5,41 @@ import dev.memkit.budget.MemoryBudget;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.locks.StampedLock;
 
 /**
  * One segment of a {@link BytesMap}: its index (Robin Hood open addressing over 8-byte slots, layout drawn on
- * {@code BytesMap}) and its {@link RecordLog}. Every field is guarded by {@link #lock}; optimistic readers may
+ * {@code BytesMap}) and its {@link RecordLog}. Every field is guarded by the segment's lock; optimistic readers may
  * see a segment mid-change and validate afterwards, so every probe loop is bounded.
  */
-final class BytesSegment {
+final class BytesSegment extends LockedSegment {
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
     private static final ValueLayout.OfLong SLOT = ValueLayout.JAVA_LONG;
     private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final int MAX_DIST = 255;
 
-    private final MemoryBudget budget;        // charged for native indexes and slabs; null when unbudgeted
-    private final long slabBytes;
+    private final transient MemoryBudget budget; // charged for native indexes and slabs; null when unbudgeted
+    private final transient long slabBytes;
 
     BytesSegment(MemoryBudget budget, long slabBytes) {
         this.budget = budget;
         this.slabBytes = slabBytes;
     }
 
-    final StampedLock lock = new StampedLock();
-    Runnable indexOwner;      // frees the index: its native region (and charge), or the file mapping
-    MemorySegment index;
-    int capacity;
-    int size;
-    RecordLog log;
-    long liveBytes;
-    boolean dirty;            // changed since the last sync (persistent maps)
+    transient Runnable indexOwner;    // frees the index: its native region (and charge), or the file mapping
+    transient MemorySegment index;
+    transient int capacity;
+    transient int size;
+    transient RecordLog log;
+    transient long liveBytes;
+
+    @Override
+    void free() {
+        freeIndex();
+        if (log != null) {
+            log.free();
+        }
+    }
 
     void allocateIndex(int cap) {
         NativeRegion region = NativeRegion.allocate(8L * cap, 8, budget);

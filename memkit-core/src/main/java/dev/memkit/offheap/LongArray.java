@@ -31,6 +31,8 @@ import java.util.Objects;
  */
 public final class LongArray extends BigArray {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private static final ArrayKind<LongArray> KIND = new ArrayKind<>(8, LongArray::new);
+
     private LongArray(ArrayStorage storage) {
         super(storage);
     }
@@ -42,7 +44,7 @@ public final class LongArray extends BigArray {
      * @return the array
      */
     public static LongArray allocate(long length) {
-        return new LongArray(ArrayStorage.allocate(length, 8, null));
+        return KIND.allocate(length, null);
     }
 
     /**
@@ -54,7 +56,7 @@ public final class LongArray extends BigArray {
      * @throws dev.memkit.budget.BudgetExceededException if the budget refuses
      */
     public static LongArray allocate(long length, MemoryBudget budget) {
-        return new LongArray(ArrayStorage.allocate(length, 8, Objects.requireNonNull(budget, "budget")));
+        return KIND.allocate(length, Objects.requireNonNull(budget, "budget"));
     }
 
     /**
@@ -66,7 +68,7 @@ public final class LongArray extends BigArray {
      * @throws IllegalArgumentException if the file exists
      */
     public static LongArray create(Path file, long length) {
-        return new LongArray(ArrayStorage.create(file, length, 8));
+        return KIND.create(file, length);
     }
 
     /**
@@ -79,7 +81,7 @@ public final class LongArray extends BigArray {
      * @throws IllegalStateException if another process has it open
      */
     public static LongArray open(Path file) {
-        return new LongArray(ArrayStorage.open(file, 8, false));
+        return KIND.open(file, false);
     }
 
     /**
@@ -90,7 +92,7 @@ public final class LongArray extends BigArray {
      * @throws IllegalArgumentException also when the data checksum does not match
      */
     public static LongArray openVerified(Path file) {
-        return new LongArray(ArrayStorage.open(file, 8, true));
+        return KIND.open(file, true);
     }
 
     /**

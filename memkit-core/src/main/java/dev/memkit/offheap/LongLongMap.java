@@ -3,8 +3,6 @@ package dev.memkit.offheap;
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.PageRelease;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.locks.StampedLock;
@@ -43,36 +41,17 @@ import java.util.concurrent.locks.StampedLock;
  *
  * @since 0.1
  */
-public final class LongLongMap implements AutoCloseable {
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(LongLongMap.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final MapSegment[] segments;
-    private final int shift;                  // (hash >>> shift) & mask = segment index (a shift by 64 is by 0)
-    private final int mask;
-    private final boolean concurrent;
-    private final MapFiles files;             // null for a map that lives only in memory
-    @SuppressWarnings("unused") // accessed through CLOSED
-    private boolean closed;
+@SuppressWarnings("exports") // the shared base and its segment type are package-private: no client names them
+public final class LongLongMap extends SegmentedMap<MapSegment> {
     /** Keys a batched get looks up together (see {@link #getAll}). */
     static final int GET_BATCH = 16;
 
     LongLongMap(LongLongMapBuilder b) {
+        super(new MapSegment[b.segments], b.concurrent,
+                b.directory == null ? null : MapFiles.create(b.directory, b.segments, MapFiles.LONG_MAP));
         PageRelease.available(); // binds madvise now (tens of ms, once per JVM), not inside the put that first grows
-        concurrent = b.concurrent;
-        int n = b.segments;
-        segments = new MapSegment[n];
-        shift = 64 - Integer.numberOfTrailingZeros(n);
-        mask = n - 1;
+        int n = segments.length;
         int perSegment = LongTable.capacityFor((b.expectedSize + n - 1) / n);
-        files = b.directory == null ? null : MapFiles.create(b.directory, n, MapFiles.LONG_MAP);
         try {
             for (int i = 0; i < n; i++) {
                 segments[i] = new MapSegment();
@@ -83,25 +62,15 @@ public final class LongLongMap implements AutoCloseable {
                 sync();               // the directory is a valid (empty) map from the start
             }
         } catch (RuntimeException e) {
-            release();
-            throw e;
+            throw releaseAfterFailure(e);
         }
     }
 
     /** Maps a persistent map's segments (see {@link #open(Path)}). */
-    private LongLongMap(MapFiles files, boolean verify, boolean concurrent) {
-        this.files = files;
-        this.concurrent = concurrent;
-        int n = files.generations.length;
-        if (Integer.bitCount(n) != 1) {
-            files.close();
-            throw new IllegalArgumentException(files.dir + ": corrupt manifest (" + n + " segments)");
-        }
-        segments = new MapSegment[n];
-        shift = 64 - Integer.numberOfTrailingZeros(n);
-        mask = n - 1;
+    private LongLongMap(MapFiles files, boolean verify) {
+        super(new MapSegment[segmentCount(files)], true, files);
         try {
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < segments.length; i++) {
                 MapFiles.LoadedSegment l = files.load(i, verify);
                 MapSegment s = new MapSegment();
                 s.setTable(new LongTable(l.table(), l.arena(), l.capacity(), l.size(), null));
@@ -110,20 +79,7 @@ public final class LongLongMap implements AutoCloseable {
                 segments[i] = s;
             }
         } catch (RuntimeException e) {
-            release();
-            throw e;
-        }
-    }
-
-    /** Frees whatever tables exist and unlocks the directory (a failed open or build). */
-    private void release() {
-        for (MapSegment s : segments) {
-            if (s != null && s.table != null) {
-                s.table.free();
-            }
-        }
-        if (files != null) {
-            files.close();
+            throw releaseAfterFailure(e);
         }
     }
 
@@ -145,7 +101,7 @@ public final class LongLongMap implements AutoCloseable {
      * @throws IllegalStateException if another process has it open
      */
     public static LongLongMap open(Path directory) {
-        return new LongLongMap(MapFiles.open(directory, MapFiles.LONG_MAP), false, true);
+        return new LongLongMap(MapFiles.open(directory, MapFiles.LONG_MAP), false);
     }
 
     /**
@@ -156,48 +112,12 @@ public final class LongLongMap implements AutoCloseable {
      * @throws IllegalArgumentException also when a table's checksum does not match
      */
     public static LongLongMap openVerified(Path directory) {
-        return new LongLongMap(MapFiles.open(directory, MapFiles.LONG_MAP), true, true);
+        return new LongLongMap(MapFiles.open(directory, MapFiles.LONG_MAP), true);
     }
 
-    /**
-     * Makes the map durable: writes every segment changed since the last sync to a new file, then switches the
-     * manifest to them atomically (see {@code MapFiles}). A crash at any moment leaves the directory as of this
-     * sync or the previous one. A no-op for a map that lives only in memory. Each segment is locked while it is
-     * written.
-     */
-    public synchronized void sync() {
-        if (files == null) {
-            return;
-        }
-        ensureOpen();
-        writeChanges();
-    }
-
-    /** Writes the changed segments and commits the manifest; the caller holds this map's monitor. */
-    private void writeChanges() {
-        files.checkWritable();
-        for (int i = 0; i < segments.length; i++) {
-            MapSegment s = segments[i];
-            long stamp = lockWrite(s);
-            try {
-                if (s.dirty) {
-                    files.writeSegment(i, s.table, s.hasZero, s.zeroValue);
-                    s.dirty = false;
-                }
-            } finally {
-                unlockWrite(s, stamp);
-            }
-        }
-        files.commit();
-    }
-
-    /**
-     * Whether this map lives in a directory.
-     *
-     * @return true when persistent
-     */
-    public boolean persistent() {
-        return files != null;
+    @Override
+    void writeSegment(int i, MapSegment s) {
+        files.writeSegment(i, s.table, s.hasZero, s.zeroValue);
     }
 
     /**
@@ -207,20 +127,6 @@ public final class LongLongMap implements AutoCloseable {
      */
     public static LongLongMapBuilder builder() {
         return new LongLongMapBuilder();
-    }
-
-    private MapSegment segmentFor(long hash) {
-        return segments[segmentIndex(hash)];
-    }
-
-    private int segmentIndex(long hash) {
-        return (int) (hash >>> shift) & mask;
-    }
-
-    private void ensureOpen() {
-        if ((boolean) CLOSED.getOpaque(this)) {
-            throw new IllegalStateException("LongLongMap is closed");
-        }
     }
 
     /**
@@ -440,17 +346,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return the size
      */
     public long size() {
-        ensureOpen();
-        long n = 0;
-        for (MapSegment s : segments) {
-            long stamp = lockRead(s);
-            try {
-                n += s.table.size + (s.hasZero ? 1 : 0);
-            } finally {
-                unlockRead(s, stamp);
-            }
-        }
-        return n;
+        return sum(s -> s.table.size + (s.hasZero ? 1 : 0));
     }
 
     /**
@@ -459,17 +355,7 @@ public final class LongLongMap implements AutoCloseable {
      * @return bytes
      */
     public long nativeBytes() {
-        ensureOpen();
-        long n = 0;
-        for (MapSegment s : segments) {
-            long stamp = lockRead(s);
-            try {
-                n += s.table.chargedBytes();
-            } finally {
-                unlockRead(s, stamp);
-            }
-        }
-        return n;
+        return sum(s -> s.table.chargedBytes());
     }
 
     /** Receives entries from {@link #forEach}. */
@@ -525,66 +411,6 @@ public final class LongLongMap implements AutoCloseable {
             } finally {
                 unlockWrite(s, stamp);
             }
-        }
-    }
-
-    /**
-     * Syncs a persistent map (writing nothing when nothing changed), then frees all native memory and unlocks the
-     * directory. Later calls throw {@link IllegalStateException}. Idempotent. If the final sync fails (a full disk,
-     * a read-only directory, a lost lock), the memory and the lock are released all the same and the failure is
-     * thrown afterwards: the directory then holds the map as of its last successful sync.
-     *
-     * @throws java.io.UncheckedIOException if the final sync failed
-     */
-    @Override
-    public void close() {
-        RuntimeException failure = null;
-        if (files != null) {
-            synchronized (this) {
-                if ((boolean) CLOSED.getOpaque(this)) {
-                    return;
-                }
-                failure = files.finalSync(this::writeChanges); // released below all the same, then thrown
-            }
-        }
-        if ((boolean) CLOSED.getAndSet(this, true)) {
-            return;
-        }
-        if (files != null) {
-            failure = files.unlock(failure);
-        }
-        for (MapSegment s : segments) {
-            long stamp = lockWrite(s);
-            try {
-                s.table.free();
-            } finally {
-                unlockWrite(s, stamp);
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    // The segment lock, or nothing for a map built unsynchronized (concurrent(false)): one place for the choice,
-    // which the JIT folds (the flag is final).
-    private long lockWrite(MapSegment s) {
-        return concurrent ? s.writeLock() : 0;
-    }
-
-    private void unlockWrite(MapSegment s, long stamp) {
-        if (concurrent) {
-            s.unlockWrite(stamp);
-        }
-    }
-
-    private long lockRead(MapSegment s) {
-        return concurrent ? s.readLock() : 0;
-    }
-
-    private void unlockRead(MapSegment s, long stamp) {
-        if (concurrent) {
-            s.unlockRead(stamp);
         }
     }
 }

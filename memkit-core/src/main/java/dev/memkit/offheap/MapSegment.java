@@ -1,7 +1,6 @@
 package dev.memkit.offheap;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.locks.StampedLock;
 
 /**
  * One independently locked and grown part of a {@link LongLongMap}: its table, key 0 (which no table can hold), and
@@ -16,16 +15,22 @@ import java.util.concurrent.locks.StampedLock;
  * optimistic reader may see {@code mem} and {@code buckets} of different regions or sizes mid-growth, which at worst
  * reads a wrong slot or throws, and the stamp it validates afterwards sends it to the read lock.
  */
-final class MapSegment extends StampedLock {
+final class MapSegment extends LockedSegment {
     @java.io.Serial
-    private static final long serialVersionUID = 1L;   // StampedLock is Serializable; segments never are
+    private static final long serialVersionUID = 1L;
 
     transient LongTable table;
     transient MemorySegment mem;      // table.region()
     transient int buckets;            // table.buckets
     transient boolean hasZero;        // key 0 cannot live in a table (0 marks an empty slot)
     transient long zeroValue;
-    transient boolean dirty;          // changed since the last sync (persistent maps)
+
+    @Override
+    void free() {
+        if (table != null) {
+            table.free();
+        }
+    }
 
     void setTable(LongTable t) {
         table = t;

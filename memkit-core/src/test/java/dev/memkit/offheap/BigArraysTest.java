@@ -84,6 +84,26 @@ class BigArraysTest {
     }
 
     @Test
+    void everyElementTypeReopensItsOwnFileAndRefusesTheOther() throws Exception {
+        Path bytes = dir.resolve("kinds.bytes.mkarray");
+        Path longs = dir.resolve("kinds.longs.mkarray");
+        try (ByteArray b = ByteArray.create(bytes, 5000); LongArray l = LongArray.create(longs, 5000)) {
+            b.set(4999, (byte) -3);
+            l.set(4999, -3L);
+        }
+        assertEquals(ArrayStorage.HEADER + ArrayStorage.HEADER + 5000, Files.size(bytes), "1 byte an element");
+        assertEquals(ArrayStorage.HEADER + ArrayStorage.HEADER + 8 * 5000, Files.size(longs), "8 bytes an element");
+        try (ByteArray b = ByteArray.openVerified(bytes); LongArray l = LongArray.openVerified(longs)) {
+            assertEquals(5000, b.length());
+            assertEquals(-3, b.get(4999));
+            assertEquals(5000, l.length());
+            assertEquals(-3L, l.get(4999));
+        }
+        assertThrows(IllegalArgumentException.class, () -> LongArray.open(bytes));
+        assertThrows(IllegalArgumentException.class, () -> ByteArray.open(longs));
+    }
+
+    @Test
     void moreThanTwoToTheThirtyOneElements() {
         long n = (1L << 31) + 3;
         Path f = dir.resolve("big.mkarray");

@@ -49,9 +49,11 @@ class BytesMapModelTest {
     }
 
     @Property(tries = 120)
-    void agreesWithHashMap(@ForAll("ops") List<Op> ops, @ForAll("segmentCounts") int segments) {
+    void agreesWithHashMap(@ForAll("ops") List<Op> ops, @ForAll("segmentCounts") int segments,
+                           @ForAll boolean concurrent) {
         Map<ByteBuffer, byte[]> model = new HashMap<>();
-        try (BytesMap map = BytesMap.builder().expectedSize(0).segments(segments).slabBytes(4096).build()) {
+        try (BytesMap map = BytesMap.builder().expectedSize(0).segments(segments).slabBytes(4096)
+                .concurrent(concurrent).build()) {
             for (Op op : ops) {
                 ByteBuffer k = ByteBuffer.wrap(op.key());
                 switch (op.kind()) {
