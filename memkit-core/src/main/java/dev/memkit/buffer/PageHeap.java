@@ -1,9 +1,10 @@
 package dev.memkit.buffer;
 
 import dev.memkit.ByteSize;
+import dev.memkit.internal.Charge;
+import dev.memkit.internal.NativeRegion;
 import dev.memkit.internal.PageRelease;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -76,11 +77,11 @@ final class PageHeap {
     private long residentFreePages;
 
     /**
-     * One anonymous mapping. Owned by the heap: unmapped (its arena closed) once, when it has no lease left.
+     * One anonymous mapping. Owned by the heap: unmapped (its region closed) once, when it has no lease left.
      * Guarded by the heap's lock.
      */
     static final class Chunk {
-        final Arena arena;
+        final NativeRegion region;
         final MemorySegment memory;
         final int pages;
         final TreeMap<Integer, Integer> free = new TreeMap<>(); // first page -> pages, of each free run
@@ -91,9 +92,9 @@ final class PageHeap {
         int purgingRuns;
         long idleSinceNanos;                                    // when leasedRuns last fell to 0
 
-        Chunk(Arena arena, MemorySegment memory, int pages) {
-            this.arena = arena;
-            this.memory = memory;
+        Chunk(NativeRegion region, int pages) {
+            this.region = region;
+            this.memory = region.memory();
             this.pages = pages;
             this.resident = new long[(pages + 63) >>> 6];
             free.put(0, pages);
@@ -191,19 +192,16 @@ final class PageHeap {
     /** Maps a chunk for a run of {@code pages} (nothing is reserved: only touched pages cost memory). */
     private Chunk map(int pages, long requested) {
         long bytes = Math.max(CHUNK_BYTES, pages * PAGE);
-        Arena arena = Arena.ofShared();
-        MemorySegment memory;
+        NativeRegion region;
         try {
-            memory = PageRelease.mapAnonymous(bytes, arena);
+            region = NativeRegion.map(bytes, 0, Charge.NONE);  // the pool's limit is charged per resident page
         } catch (RuntimeException e) {
-            arena.close();
             throw refused(bytes, requested, e);
         }
-        if (memory == null) {
-            arena.close();
+        if (region == null) {
             throw refused(bytes, requested, null);
         }
-        return new Chunk(arena, memory, Math.toIntExact(bytes / PAGE));
+        return new Chunk(region, Math.toIntExact(bytes / PAGE));
     }
 
     private PoolExhaustedException refused(long bytes, long requested, Throwable cause) {
@@ -374,7 +372,7 @@ final class PageHeap {
             }
         }
         for (Chunk c : gone) {
-            c.arena.close();
+            c.region.close();
         }
         if (unreserve > 0) {
             limit.unreserve(unreserve);

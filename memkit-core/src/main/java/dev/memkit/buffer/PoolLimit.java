@@ -1,6 +1,7 @@
 package dev.memkit.buffer;
 
 import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.Charge;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,8 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The native bytes a pool holds, against its limit and its budget, and the waiting of acquires at the limit.
  *
- * <p><b>Algorithm.</b> {@link #tryReserve} CASes {@code reserved} up within the limit, then asks the budget (if any);
- * a budget refusal undoes the increment. Bytes come back through {@link #unreserve} when a slab or dedicated block
+ * <p><b>Algorithm.</b> {@link #tryReserve} CASes {@code reserved} up within the limit, then asks the budget's
+ * {@link Charge} (one that always agrees without a budget); a refusal undoes the increment. Bytes come back through {@link #unreserve} when a slab or dedicated block
  * is freed. An acquire that finds no room waits on {@link #await} in slices of {@value #WAIT_SLICE_MILLIS} ms,
  * so a release that signals nobody (one into a thread cache) is still noticed.
  *
@@ -26,7 +27,7 @@ final class PoolLimit {
     enum Wait { RETRY, TIMED_OUT, INTERRUPTED }
 
     final long limit;
-    final MemoryBudget budget;       // charged for every native byte held, or null
+    final Charge charge;             // charged for every native byte held (Charge.NONE without a budget)
     final AtomicLong reserved = new AtomicLong();
     final AtomicLong highWater = new AtomicLong();
     private final ReentrantLock waitLock = new ReentrantLock();
@@ -35,7 +36,7 @@ final class PoolLimit {
 
     PoolLimit(long limit, MemoryBudget budget) {
         this.limit = limit;
-        this.budget = budget;
+        this.charge = Charge.of(budget);
     }
 
     boolean tryReserve(long bytes) {
@@ -46,7 +47,7 @@ final class PoolLimit {
                 return false;
             }
         } while (!reserved.compareAndSet(cur, cur + bytes));
-        if (budget != null && !budget.tryReserve(bytes)) {
+        if (!charge.tryTake(bytes)) {
             reserved.addAndGet(-bytes);
             return false;
         }
@@ -56,9 +57,7 @@ final class PoolLimit {
 
     void unreserve(long bytes) {
         reserved.addAndGet(-bytes);
-        if (budget != null) {
-            budget.release(bytes);
-        }
+        charge.give(bytes);
         signalSpace();
     }
 

@@ -1,8 +1,9 @@
 package dev.memkit.buffer;
 
+import dev.memkit.internal.Charge;
+import dev.memkit.internal.NativeRegion;
 import dev.memkit.internal.PageRelease;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -10,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * the largest class, one dedicated block of exactly the requested size); or one run of pages a {@link PageHeap}
  * leased to one request of a big class, which the heap's chunk owns.
  *
- * <p><b>Ownership.</b> The slab owns its {@link #arena}; the pool frees it (closes the arena) only when every
+ * <p><b>Ownership.</b> The slab owns its {@link #region}; the pool frees it (closes the region) only when every
  * block is idle in the depot, so no lease can point into freed memory through memkit's API. A raw
  * {@code MemorySegment} a caller kept past release fails with {@code IllegalStateException} once the slab is
  * freed, never with a crash, because the segment carries the arena's scope.
@@ -24,7 +25,7 @@ final class Slab {
     final ClassDepot depot;          // null for a dedicated (huge) allocation
     final long blockSize;
     final int capacity;
-    final Arena arena;               // owned: closed exactly once, when the slab is freed; null for a run
+    final NativeRegion region;       // owned: closed exactly once, when the slab is freed; null for a run
     final MemorySegment memory;      // a run's: its whole chunk
     final boolean mapped;            // our own anonymous mapping (untouched until used, unmapped at free)
     final PageHeap.Chunk chunk;      // a run's chunk, else null
@@ -44,18 +45,15 @@ final class Slab {
         this.depot = depot;
         this.blockSize = blockSize;
         this.capacity = capacity;
-        this.arena = Arena.ofShared();
-        try {
-            // Dedicated slabs map their own memory when they may release pages: nothing is zeroed up front (only
-            // touched pages become resident) and freeing unmaps at once, where a C heap would keep the pages.
-            MemorySegment mapped = depot == null && pool.pageRelease
-                    ? PageRelease.mapAnonymous(blockSize * capacity, arena) : null;
-            this.mapped = mapped != null;
-            this.memory = mapped != null ? mapped : arena.allocate(blockSize * capacity, blockSize >= 4096 ? 4096 : 64);
-        } catch (OutOfMemoryError | RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        // Dedicated slabs map their own memory when they may release pages: nothing is zeroed up front (only
+        // touched pages become resident) and freeing unmaps at once, where a C heap would keep the pages. The
+        // pool's limit is charged by the caller, so the region charges nothing.
+        long bytes = blockSize * capacity;
+        NativeRegion mappedRegion = depot == null && pool.pageRelease ? NativeRegion.map(bytes, 0, Charge.NONE) : null;
+        this.region = mappedRegion != null ? mappedRegion
+                : NativeRegion.allocate(bytes, blockSize >= 4096 ? 4096 : 64, Charge.NONE);
+        this.mapped = region.mapped();
+        this.memory = region.memory();
         this.chunk = null;
         this.firstPage = 0;
         this.faulted = true;
@@ -68,7 +66,7 @@ final class Slab {
         this.depot = depot;
         this.blockSize = pages * PageRelease.PAGE;
         this.capacity = 1;
-        this.arena = null;
+        this.region = null;
         this.memory = chunk.memory;
         this.mapped = true;
         this.chunk = chunk;
@@ -106,12 +104,13 @@ final class Slab {
                 }
             }
         }
-        if (!mapped && pool.pageRelease) {
+        if (pool.pageRelease) {
             // Drop the pages first: the allocator we free into may keep the region mapped (glibc does once its
             // mmap threshold has risen), and would keep every page a holder touched resident.
-            PageRelease.release(memory, 0, bytes());
+            region.closeReleasingPages();
+        } else {
+            region.close();
         }
-        arena.close();
     }
 
     /** The watch of block {@code index}, or null; for diagnostics (a racy read is fine). */

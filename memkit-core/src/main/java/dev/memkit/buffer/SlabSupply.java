@@ -106,7 +106,7 @@ final class SlabSupply {
         long held = limit.reserved.get();
         String name = pool.name();
         MemkitEvents.poolExhausted(name, "buffer", requested, limit.limit, held);
-        MemoryBudget budget = limit.budget;
+        MemoryBudget budget = limit.charge.budget();
         BufferPoolStats st = pool.stats();
         return new PoolExhaustedException("BufferPool '" + name + "' is at its limit of "
                 + ByteSize.format(limit.limit) + ": cannot serve a request of " + ByteSize.format(requested)

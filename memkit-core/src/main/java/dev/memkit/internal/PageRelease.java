@@ -88,6 +88,15 @@ public final class PageRelease {
     }
 
     /**
+     * Whether {@link #mapAnonymous} can map memory in this JVM.
+     *
+     * @return true on Linux with native access granted to memkit
+     */
+    public static boolean mappingAvailable() {
+        return MMAP != null;
+    }
+
+    /**
      * Releases the whole pages inside {@code [from, to)} of {@code memory}; the caller must own that memory
      * exclusively.
      *

@@ -1,15 +1,16 @@
 package dev.memkit.manager;
 
 import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.Charge;
 import dev.memkit.internal.MemkitEvents;
+import dev.memkit.internal.NativeRegion;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A native allocation of its own (a shared arena) and its budget reservation; both released once by close.
+ * A native allocation of its own and its budget reservation (one {@link NativeRegion}); released once by close.
  *
  * <p><b>Leaks.</b> An allocation dropped without {@code close()} is reported (logged, and a JFR leak event) when the
  * GC finds it unreachable. Its memory and reservation are released then only if {@link #segment()} was never
@@ -27,15 +28,13 @@ final class DedicatedAllocation implements Allocation {
 
     /** What release needs, reachable from the cleaner without the allocation itself. */
     private static final class State implements Runnable {
-        final Arena arena;
-        final MemoryBudget.Reservation reservation;
+        final NativeRegion region;
         final long size;
         final AtomicBoolean closed = new AtomicBoolean();
         volatile boolean viewed;          // segment() was called: a view may outlive the allocation
 
-        State(Arena arena, MemoryBudget.Reservation reservation, long size) {
-            this.arena = arena;
-            this.reservation = reservation;
+        State(NativeRegion region, long size) {
+            this.region = region;
             this.size = size;
         }
 
@@ -51,8 +50,7 @@ final class DedicatedAllocation implements Allocation {
             LOG.log(System.Logger.Level.WARNING, "LEAK: " + what);
             MemkitEvents.leak("memkit/long-lived", size + " bytes", null);
             if (reuse) {
-                arena.close();
-                reservation.close();
+                region.close();
             }
         }
 
@@ -60,22 +58,14 @@ final class DedicatedAllocation implements Allocation {
             if (!closed.compareAndSet(false, true)) {
                 throw new IllegalStateException("allocation of " + size + " bytes closed twice");
             }
-            arena.close();
-            reservation.close();
+            region.close();
         }
     }
 
     DedicatedAllocation(long size, MemoryBudget budget) {
-        MemoryBudget.Reservation reservation = budget.reserve(size);
-        Arena a = Arena.ofShared();
-        try {
-            this.segment = a.allocate(size, 16);
-        } catch (OutOfMemoryError | RuntimeException e) {
-            a.close();
-            reservation.close();
-            throw e;
-        }
-        this.state = new State(a, reservation, size);
+        NativeRegion region = NativeRegion.allocate(size, 16, Charge.waiting(budget));
+        this.segment = region.memory();
+        this.state = new State(region, size);
         this.cleanable = CLEANER.register(this, state);
     }
 

@@ -1,6 +1,7 @@
 package dev.memkit.offheap;
 
 import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.Charge;
 import dev.memkit.internal.NativeRegion;
 import dev.memkit.internal.PageRelease;
 
@@ -61,7 +62,7 @@ import java.lang.foreign.ValueLayout;
  * any other region.
  *
  * <p><b>Ownership and concurrency.</b> Not thread-safe: {@link LongLongMap} guards each table with its segment's
- * lock. The table owns its region's {@link Arena} (shared); moving or {@link #free()} closes it, after which any
+ * lock. The table owns its region ({@link NativeRegion}, over a shared arena); moving or {@link #free()} closes it, after which any
  * access through the old region (a racing optimistic reader's) throws {@link IllegalStateException} instead of
  * reading freed memory. A lookup reads at most eight slots of the region, so it ends even on a table a writer is
  * changing (the optimistic reader validates after).
@@ -85,12 +86,9 @@ final class LongTable {
     int maxSize;
     int size;
     int buckets;                             // n, in use; the region holds more
-    private Arena arena;                     // owns region; replaced when the table moves
-    private MemorySegment region;            // buckets 0..n-1, then zeros
-    private boolean mapped;                  // region is an anonymous mapping, resident only where touched
-    private boolean fileBacked;              // region is a copy-on-write file mapping of exactly the buckets
-    private long charged;                    // bytes charged to the budget for region
-    private final MemoryBudget budget;      // null when unbudgeted
+    private NativeRegion owner;              // owns region and its charge; replaced when the table moves
+    private MemorySegment region;            // owner.memory(): buckets 0..n-1, then zeros
+    private final Charge charge;
     private final boolean mayMap;           // false: regions only from the C heap (tests of the fallback)
     private int[] searchBucket;             // breadth-first search scratch, allocated at the first full pair
     private int[] searchParent;
@@ -102,7 +100,7 @@ final class LongTable {
 
     /** As {@link #LongTable(int, MemoryBudget)}; with {@code mayMap} false every region comes from the C heap. */
     LongTable(int capacity, MemoryBudget budget, boolean mayMap) {
-        this.budget = budget;
+        this.charge = Charge.of(budget);
         this.mayMap = mayMap;
         setCapacity(checkCapacity(capacity));
         moveTo(bytesFor(capacity), true);
@@ -113,18 +111,15 @@ final class LongTable {
      * {@code arena}; the budget, if any, is charged for the table's bytes.
      */
     LongTable(MemorySegment mem, Arena arena, int capacity, int size, MemoryBudget budget) {
-        this.budget = budget;
+        this.charge = Charge.of(budget);
         this.mayMap = true;
         setCapacity(checkCapacity(capacity));
         if (mem.byteSize() != bytesFor(capacity)) {
             throw new IllegalArgumentException("table memory of " + mem.byteSize() + " bytes for " + capacity
                     + " slots");
         }
-        NativeRegion.charge(budget, bytesFor(capacity));
-        this.charged = bytesFor(capacity);
-        this.arena = arena;
+        this.owner = NativeRegion.adopt(mem, arena, bytesFor(capacity), charge);
         this.region = mem;
-        this.fileBacked = true;
         this.size = size;
     }
 
@@ -169,7 +164,7 @@ final class LongTable {
 
     /** Native bytes this table holds against its budget (see the class comment on memory). */
     long chargedBytes() {
-        return charged;
+        return owner.charged();
     }
 
     /**
@@ -179,62 +174,29 @@ final class LongTable {
     private void moveTo(long need, boolean exact) {
         long used = region == null ? 0 : bytesFor(capacity);
         long most = bytesFor(MAX_CAPACITY);
-        Arena next = Arena.ofShared();
-        MemorySegment to = null;
-        long charge;
-        try {
-            long mapBytes = Math.min(most, exact ? need : 2 * need);
-            if (mayMap && mapBytes >= MAP_THRESHOLD) {
-                to = PageRelease.mapAnonymous(PageRelease.pageUp(mapBytes), next);
-            }
-            boolean toMapped = to != null;
+        long mapBytes = Math.min(most, exact ? need : 2 * need);
+        long pages = PageRelease.pageUp(mapBytes);
+        // A mapped region is charged for the bytes about to be in use, not only those copied: the caller adds
+        // buckets up to need without charging again.
+        NativeRegion to = mayMap && mapBytes >= MAP_THRESHOLD
+                ? NativeRegion.map(pages, mappedCharge(need, pages), charge) : null;
+        if (to == null) {
             long heapBytes = exact ? need : Math.min(most, need < MAP_THRESHOLD ? 2 * need : need + need / 4);
-            // A mapped region is charged for the bytes about to be in use, not only those copied: the caller adds
-            // buckets up to need without charging again.
-            charge = toMapped ? mappedCharge(need, to.byteSize()) : heapBytes;
-            NativeRegion.charge(budget, charge);
-            if (!toMapped) {
-                try {
-                    to = next.allocate(heapBytes, BUCKET_BYTES);
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    if (budget != null) {
-                        budget.release(charge);
-                    }
-                    throw e;
-                }
-            }
-            if (used > 0) {
-                MemorySegment.copy(region, 0, to, 0, used);
-            }
-            if (region != null) {
-                release(region, arena, !mapped && !fileBacked, charged);
-            }
-            mapped = toMapped;
-        } catch (RuntimeException | OutOfMemoryError e) {
-            next.close();
-            throw e;
+            to = NativeRegion.allocate(heapBytes, BUCKET_BYTES, charge);
         }
-        region = to;
-        arena = next;
-        charged = charge;
-        fileBacked = false;
+        if (used > 0) {
+            MemorySegment.copy(region, 0, to.memory(), 0, used);
+        }
+        if (owner != null) {
+            owner.closeReleasingPages();
+        }
+        owner = to;
+        region = to.memory();
     }
 
     /** The charge for a mapped region with {@code used} bytes in use: that, in whole granules, within the region. */
     private static long mappedCharge(long used, long regionBytes) {
         return Math.min(regionBytes, Math.max(CHARGE_GRANULE, (used + CHARGE_GRANULE - 1) & -CHARGE_GRANULE));
-    }
-
-    private void release(MemorySegment old, Arena oldArena, boolean inHeap, long oldCharge) {
-        if (inHeap) {
-            // Out of RSS now: the C heap may keep a freed region mapped for reuse (glibc does for the sizes a
-            // growing map frees), which would leave a grown map's old tables resident.
-            PageRelease.release(old, 0, old.byteSize());
-        }
-        oldArena.close();
-        if (budget != null) {
-            budget.release(oldCharge);
-        }
     }
 
     /**
@@ -245,10 +207,8 @@ final class LongTable {
         long need = bytesFor(slots);
         if (need > region.byteSize()) {
             moveTo(need, false);
-        } else if (need > charged) {
-            long more = mappedCharge(need, region.byteSize()) - charged;
-            NativeRegion.charge(budget, more);
-            charged += more;
+        } else if (need > owner.charged()) {
+            owner.chargeTo(mappedCharge(need, region.byteSize()));
         }
     }
 
@@ -565,6 +525,6 @@ final class LongTable {
 
     /** Frees the native memory and returns its bytes to the budget. */
     void free() {
-        release(region, arena, !mapped && !fileBacked, charged);
+        owner.closeReleasingPages();
     }
 }
