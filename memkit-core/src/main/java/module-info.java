@@ -16,6 +16,8 @@
  *   <li>{@code dev.memkit.stats}: memory snapshots, monitoring, JMX and JFR
  *       ({@link dev.memkit.stats.MemoryMonitor}); the debug endpoint, histograms and profiles are in the
  *       {@code dev.memkit.debug} module.</li>
+ *   <li>{@code dev.memkit.leak}: leak detection modes and reports, one vocabulary for every pool
+ *       ({@link dev.memkit.leak.LeakDetection}, {@link dev.memkit.leak.LeakReport}).</li>
  *   <li>{@code dev.memkit.pool}: object pools, unbounded per-thread ({@link dev.memkit.pool.LocalPool}) and
  *       bounded with leases ({@link dev.memkit.pool.BoundedPool}).</li>
  * </ul>
@@ -27,7 +29,7 @@
  * <ul>
  *   <li>{@code MemorySegment.reinterpret} in {@link dev.memkit.arena.RegionArena}, to scope pooled chunks to a
  *       round (without access, rounds allocate their own chunks instead of reusing pooled ones);</li>
- *   <li>{@code MemorySegment.reinterpret} in {@link dev.memkit.buffer.LeakDetection#PARANOID}, to scope each view
+ *   <li>{@code MemorySegment.reinterpret} in {@link dev.memkit.leak.LeakDetection#PARANOID}, to scope each view
  *       to its lease (this debugging mode needs access: without it the JDK warns once);</li>
  *   <li>{@code Linker.downcallHandle} binding {@code madvise}, {@code mmap} and {@code munmap} on Linux, and
  *       {@code reinterpret} on those mappings, so big buffers come from page runs whose idle pages, and outgrown
@@ -46,6 +48,7 @@ module dev.memkit {
     exports dev.memkit.budget;
     exports dev.memkit.manager;
     exports dev.memkit.buffer;
+    exports dev.memkit.leak;
     exports dev.memkit.offheap;
     exports dev.memkit.pool;
     exports dev.memkit.stats;

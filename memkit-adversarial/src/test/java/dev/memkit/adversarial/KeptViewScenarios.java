@@ -3,7 +3,7 @@ package dev.memkit.adversarial;
 import dev.memkit.arena.RegionArena;
 import dev.memkit.buffer.Buffer;
 import dev.memkit.buffer.BufferPool;
-import dev.memkit.buffer.LeakDetection;
+import dev.memkit.leak.LeakDetection;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,6 +1,6 @@
 package dev.memkit.adversarial;
 
-import dev.memkit.buffer.LeakDetection;
+import dev.memkit.leak.LeakDetection;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

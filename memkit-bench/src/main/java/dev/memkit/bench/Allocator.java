@@ -35,10 +35,10 @@ abstract class Allocator implements AutoCloseable {
             case "memkit" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
                     .acquireTimeout(Duration.ofMinutes(1)).build());
             case "memkit-noleak" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
-                    .leakDetection(dev.memkit.buffer.LeakDetection.DISABLED).acquireTimeout(Duration.ofMinutes(1))
+                    .leakDetection(dev.memkit.leak.LeakDetection.DISABLED).acquireTimeout(Duration.ofMinutes(1))
                     .build());
             case "memkit-all" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
-                    .leakDetection(dev.memkit.buffer.LeakDetection.ALL).acquireTimeout(Duration.ofMinutes(1))
+                    .leakDetection(dev.memkit.leak.LeakDetection.ALL).acquireTimeout(Duration.ofMinutes(1))
                     .build());
             case "memkit-budget" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
                     .budget(dev.memkit.budget.MemoryBudget.root("bench", 16L << 30).child("pool", 16L << 30))
@@ -55,12 +55,12 @@ abstract class Allocator implements AutoCloseable {
                     .idleHeadroom(1.0 / Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)))
                     .acquireTimeout(Duration.ofMinutes(1)).build());
             // Writes through a segment() view, as NIO and FFM users do (marks the lease as viewed).
-            case "memkit-view" -> new MemkitView(pool(dev.memkit.buffer.LeakDetection.SAMPLED), null);
+            case "memkit-view" -> new MemkitView(pool(dev.memkit.leak.LeakDetection.SAMPLED), null);
             // What catching a view kept past close() would cost: the checked mode, and a per-lease scope over
             // pooled memory (shared: any thread may use the view; confined: only the acquiring thread).
-            case "memkit-paranoid-view" -> new MemkitView(pool(dev.memkit.buffer.LeakDetection.PARANOID), null);
-            case "memkit-scoped-shared" -> new MemkitView(pool(dev.memkit.buffer.LeakDetection.SAMPLED), true);
-            case "memkit-scoped-confined" -> new MemkitView(pool(dev.memkit.buffer.LeakDetection.SAMPLED), false);
+            case "memkit-paranoid-view" -> new MemkitView(pool(dev.memkit.leak.LeakDetection.PARANOID), null);
+            case "memkit-scoped-shared" -> new MemkitView(pool(dev.memkit.leak.LeakDetection.SAMPLED), true);
+            case "memkit-scoped-confined" -> new MemkitView(pool(dev.memkit.leak.LeakDetection.SAMPLED), false);
             case "netty-pooled" -> new Netty(PooledByteBufAllocator.DEFAULT);
             case "netty-adaptive" -> new Netty(new AdaptiveByteBufAllocator());
             case "malloc" -> new Malloc();
@@ -102,7 +102,7 @@ abstract class Allocator implements AutoCloseable {
         }
     }
 
-    private static BufferPool pool(dev.memkit.buffer.LeakDetection mode) {
+    private static BufferPool pool(dev.memkit.leak.LeakDetection mode) {
         return BufferPool.builder().name("bench").limitBytes(16L << 30).leakDetection(mode)
                 .acquireTimeout(Duration.ofMinutes(1)).build();
     }

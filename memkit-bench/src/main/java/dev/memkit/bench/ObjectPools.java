@@ -1,6 +1,6 @@
 package dev.memkit.bench;
 
-import dev.memkit.buffer.LeakDetection;
+import dev.memkit.leak.LeakDetection;
 import dev.memkit.pool.BoundedPool;
 import dev.memkit.pool.Lease;
 import dev.memkit.pool.LocalPool;

@@ -1,5 +1,6 @@
 package dev.memkit.buffer;
 
+import dev.memkit.leak.LeakDetection;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;

@@ -1,5 +1,6 @@
 package dev.memkit.buffer;
 
+import dev.memkit.leak.LeakDetection;
 import dev.memkit.ByteSize;
 import dev.memkit.internal.BufferAccess;
 import dev.memkit.internal.Durations;
@@ -147,7 +148,7 @@ public final class BufferPool implements AutoCloseable {
         for (Stripe st : stripes) {
             st.sampleCountdown = 1 + (int) (Math.random() * b.leakSamplingRate);
         }
-        this.leaks = new Leaks(this, b.leakDetection, b.leakListener);
+        this.leaks = new Leaks(name, huge, pageHeap, b.leakDetection, b.leakListener);
         this.paranoid = leaks.releaseNeedsWatch();
         this.scavenger = b.idleTimeout.isZero() ? null
                 : new Scavenger(this, b.retainedBytes, Durations.saturatedNanos(b.idleTimeout), b.trimNativeHeap);

@@ -1,6 +1,9 @@
 package dev.memkit.buffer;
 
 import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.LeakReporting;
+import dev.memkit.leak.LeakDetection;
+import dev.memkit.leak.LeakReport;
 import dev.memkit.internal.MachineMemory;
 
 import java.time.Duration;
@@ -25,7 +28,7 @@ public final class BufferPoolBuilder {
     boolean trimNativeHeap = true;
     LeakDetection leakDetection = LeakDetection.SAMPLED;
     int leakSamplingRate = 1024;
-    java.util.function.Consumer<LeakReport> leakListener = Leaks::logReport;
+    java.util.function.Consumer<LeakReport> leakListener = LeakReporting::log;
     boolean scrubOnRelease;
     MemoryBudget budget;
     boolean pageRelease = true;

@@ -1,7 +1,9 @@
 package dev.memkit.buffer;
 
 import dev.memkit.internal.GcRequests;
-import dev.memkit.internal.MemkitEvents;
+import dev.memkit.internal.LeakReporting;
+import dev.memkit.leak.LeakDetection;
+import dev.memkit.leak.LeakReport;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -31,8 +33,10 @@ final class Leaks {
     /** Whether the one warning of a PARANOID pool without native access was logged (once per JVM). */
     private static final AtomicBoolean PARANOID_WARNED = new AtomicBoolean();
     private static final java.util.Set<String> INTERNAL_FRAMES = java.util.Set.of(
-            BufferPool.class.getName(), Leaks.class.getName());
-    private final BufferPool pool;
+            BufferPool.class.getName(), Leaks.class.getName(), LeakReporting.class.getName());
+    private final String poolName;
+    private final HugeAllocations huge;
+    private final PageHeap pageHeap;                // null without page release
     private final LeakDetection mode;
     private final boolean everySite;                // ALL or PARANOID: every acquire records its site
     private final boolean paranoid;
@@ -42,8 +46,11 @@ final class Leaks {
     private final AtomicLong quarantined = new AtomicLong();
     private final GcRequests gcRequests = new GcRequests(TimeUnit.SECONDS.toNanos(1));
 
-    Leaks(BufferPool pool, LeakDetection mode, Consumer<LeakReport> listener) {
-        this.pool = pool;
+    Leaks(String poolName, HugeAllocations huge, PageHeap pageHeap, LeakDetection mode,
+          Consumer<LeakReport> listener) {
+        this.poolName = poolName;
+        this.huge = huge;
+        this.pageHeap = pageHeap;
         this.mode = mode;
         this.everySite = mode == LeakDetection.ALL || mode == LeakDetection.PARANOID;
         this.paranoid = mode == LeakDetection.PARANOID && nativeAccess();
@@ -76,7 +83,7 @@ final class Leaks {
         w.viewed = false;
         // Overwritten on every acquire, never cleared at release: a watch is enqueued only while its block is
         // leased, so a released lease's site is never reported, and release need not touch the watch at all.
-        w.site = sampled || everySite ? new AllocationSite(Thread.currentThread().getName()) : null;
+        w.site = sampled || everySite ? LeakReporting.site() : null;
         if (paranoid) {
             w.guard = Arena.ofShared();
         }
@@ -153,18 +160,12 @@ final class Leaks {
         if (!reuse) {
             quarantined.incrementAndGet();
         } else if (slab.depot == null) {
-            pool.huge.released(slab, requested, false);
+            huge.released(slab, requested, false);
         } else {
             slab.depot.reclaim(w);
             slab.depot.countRelease(requested, false);
         }
-        LeakReport report = new LeakReport(pool.name(), requested, site, reuse);
-        MemkitEvents.leak(pool.name(), requested + " bytes", site);
-        try {
-            listener.accept(report);
-        } catch (RuntimeException e) {
-            BufferPool.log(System.Logger.Level.WARNING, "leak listener of pool '" + pool.name() + "' threw", e);
-        }
+        LeakReporting.deliver(listener, new LeakReport(poolName, Buffer.class.getName(), requested, site, reuse));
     }
 
     /** How many GCs {@link #collectUnreachable} asked for (for tests). */
@@ -180,19 +181,15 @@ final class Leaks {
         return quarantined.get();
     }
 
-    static void logReport(LeakReport report) {
-        BufferPool.log(System.Logger.Level.WARNING, report.toString(), report.allocationSite());
-    }
-
     String describeOutstanding(BufferPoolStats stats, ClassDepot[] depots) {
-        List<Slab> slabs = new ArrayList<>(pool.huge.slabs());
-        if (pool.pageHeap != null) {
-            slabs.addAll(pool.pageHeap.leasedSnapshot());
+        List<Slab> slabs = new ArrayList<>(huge.slabs());
+        if (pageHeap != null) {
+            slabs.addAll(pageHeap.leasedSnapshot());
         }
         for (ClassDepot d : depots) {
             slabs.addAll(d.slabsSnapshot());
         }
-        StringBuilder sb = new StringBuilder("BufferPool '").append(pool.name()).append("' has ")
+        StringBuilder sb = new StringBuilder("BufferPool '").append(poolName).append("' has ")
                 .append(stats.leasedCount()).append(" unreleased buffer(s), ").append(stats.leasedBytes())
                 .append(" bytes");
         int listed = 0;
@@ -216,14 +213,5 @@ final class Leaks {
             sb.append(" (no allocation sites recorded: use LeakDetection.ALL or PARANOID to record them)");
         }
         return sb.toString();
-    }
-
-    /** Marker exception carrying the stack of the acquisition. */
-    static final class AllocationSite extends Throwable {
-        private static final long serialVersionUID = 1L;
-
-        AllocationSite(String thread) {
-            super("buffer acquired by thread '" + thread + "'", null, false, true);
-        }
     }
 }

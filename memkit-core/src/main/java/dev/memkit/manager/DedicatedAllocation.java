@@ -2,7 +2,8 @@ package dev.memkit.manager;
 
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.Charge;
-import dev.memkit.internal.MemkitEvents;
+import dev.memkit.internal.LeakReporting;
+import dev.memkit.leak.LeakReport;
 import dev.memkit.internal.NativeRegion;
 
 import java.lang.foreign.MemorySegment;
@@ -45,10 +46,8 @@ final class DedicatedAllocation implements Allocation {
                 return; // closed explicitly
             }
             boolean reuse = !viewed;
-            String what = "a LONG_LIVED allocation of " + size + " bytes was not closed before it became unreachable"
-                    + (reuse ? "; its memory is released" : "; its segment may still be in use, so its memory is kept");
-            LOG.log(System.Logger.Level.WARNING, "LEAK: " + what);
-            MemkitEvents.leak("memkit/long-lived", size + " bytes", null);
+            LeakReporting.deliver(LeakReporting::log,
+                    new LeakReport("memkit/long-lived", Allocation.class.getName(), size, null, reuse));
             if (reuse) {
                 region.close();
             }

@@ -1,6 +1,8 @@
 package dev.memkit.pool;
 
-import dev.memkit.buffer.LeakDetection;
+import dev.memkit.internal.LeakReporting;
+import dev.memkit.leak.LeakDetection;
+import dev.memkit.leak.LeakReport;
 import dev.memkit.internal.Durations;
 import dev.memkit.internal.GcRequests;
 import dev.memkit.internal.MemkitEvents;
@@ -48,7 +50,7 @@ import java.util.function.Predicate;
  * (every mode but {@link LeakDetection#DISABLED}; the default is {@link LeakDetection#SAMPLED}) each object carries a
  * phantom reference from its creation, so when a leased object becomes unreachable unreleased (the lease was
  * dropped and nobody kept the object) its slot is recovered the next time the pool runs out of free slots, waiters
- * poll every 100 ms, or {@link #stats()} is called, and a {@link LeaseLeakReport} goes to the leak listener (logged
+ * poll every 100 ms, or {@link #stats()} is called, and a {@link LeakReport} goes to the leak listener (logged
  * by default). Recovery needs a GC to have run; an acquire whose timeout ran out therefore asks for one
  * ({@code System.gc()}, at most once a second per pool, as the JDK does before it fails a direct-buffer allocation)
  * and waits up to 200 ms more, after the GC, for the slots it frees. The object itself is gone by then, so the
@@ -102,7 +104,7 @@ public final class BoundedPool<T> implements AutoCloseable {
     private final LeakDetection leakDetection;
     private final boolean everySite;              // ALL or PARANOID: every acquire records its site
     private final int leakSamplingRate;
-    private final Consumer<LeaseLeakReport> leakListener;
+    private final Consumer<LeakReport> leakListener;
     private final ReferenceQueue<Object> leakQueue = new ReferenceQueue<>();
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -322,7 +324,7 @@ public final class BoundedPool<T> implements AutoCloseable {
         if (everySite
                 || ((boolean) RECORD_SITES.getOpaque(this) && --s.sampleCountdown <= 0)) {
             s.sampleCountdown = leakSamplingRate;
-            s.site = new ObjectTracker.AcquisitionSite(Thread.currentThread().getName());
+            s.site = LeakReporting.site();
         }
         return new Lease<>(this, s, s.stamp, o);
     }
@@ -469,13 +471,7 @@ public final class BoundedPool<T> implements AutoCloseable {
             free(s, st);
             leaks.increment();
             RECORD_SITES.setOpaque(this, true);
-            LeaseLeakReport report = new LeaseLeakReport(name, t.type, site);
-            MemkitEvents.leak(name, t.type, site);
-            try {
-                leakListener.accept(report);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "BoundedPool '" + name + "': leak listener threw", e);
-            }
+            LeakReporting.deliver(leakListener, new LeakReport(name, t.type, 0, site, true));
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.memkit.pool;
 
-import dev.memkit.buffer.LeakDetection;
+import dev.memkit.internal.LeakReporting;
+import dev.memkit.leak.LeakDetection;
+import dev.memkit.leak.LeakReport;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -27,8 +29,7 @@ public final class BoundedPoolBuilder<T> {
     long maxUses;
     LeakDetection leakDetection = LeakDetection.SAMPLED;
     int leakSamplingRate = 1024;
-    Consumer<LeaseLeakReport> leakListener = r -> BoundedPool.LOG.log(System.Logger.Level.WARNING, r.toString(),
-            r.acquisitionSite());
+    Consumer<LeakReport> leakListener = LeakReporting::log;
 
     BoundedPoolBuilder(ObjectFactory<? extends T> factory) {
         this.factory = Objects.requireNonNull(factory, "factory");
@@ -198,7 +199,7 @@ public final class BoundedPoolBuilder<T> {
      * @param listener the listener
      * @return this builder
      */
-    public BoundedPoolBuilder<T> leakListener(Consumer<LeaseLeakReport> listener) {
+    public BoundedPoolBuilder<T> leakListener(Consumer<LeakReport> listener) {
         this.leakListener = Objects.requireNonNull(listener, "listener");
         return this;
     }

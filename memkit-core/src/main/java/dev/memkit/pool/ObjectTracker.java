@@ -23,13 +23,4 @@ final class ObjectTracker extends PhantomReference<Object> {
         this.slot = slot;
         this.type = object.getClass().getName();
     }
-
-    /** Marker exception carrying the stack of a sampled acquisition. */
-    static final class AcquisitionSite extends Throwable {
-        private static final long serialVersionUID = 1L;
-
-        AcquisitionSite(String thread) {
-            super("lease acquired by thread '" + thread + "'", null, false, true);
-        }
-    }
 }

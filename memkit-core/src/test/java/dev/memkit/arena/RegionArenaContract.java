@@ -1,7 +1,7 @@
 package dev.memkit.arena;
 
 import dev.memkit.buffer.BufferPool;
-import dev.memkit.buffer.LeakDetection;
+import dev.memkit.leak.LeakDetection;
 import dev.memkit.buffer.PoolExhaustedException;
 import dev.memkit.testing.LeakCheck;
 import org.junit.jupiter.api.Test;

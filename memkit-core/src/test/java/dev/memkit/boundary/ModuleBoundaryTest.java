@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModuleBoundaryTest {
     private static final Set<String> API = Set.of("dev.memkit", "dev.memkit.arena", "dev.memkit.budget",
-            "dev.memkit.buffer", "dev.memkit.manager", "dev.memkit.offheap", "dev.memkit.pool", "dev.memkit.stats");
+            "dev.memkit.buffer", "dev.memkit.leak", "dev.memkit.manager", "dev.memkit.offheap", "dev.memkit.pool",
+            "dev.memkit.stats");
     private static Module memkit;
     private static ClassLoader loader;
 

@@ -1,5 +1,6 @@
 package dev.memkit.buffer;
 
+import dev.memkit.leak.LeakDetection;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package dev.memkit.buffer;
 
+import dev.memkit.leak.LeakDetection;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;

@@ -1,5 +1,7 @@
 package dev.memkit.buffer;
 
+import dev.memkit.leak.LeakDetection;
+import dev.memkit.leak.LeakReport;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -102,8 +104,8 @@ class LeakDetectionTest {
             assertEquals(0, pool.stats().leasedCount(), "leaked blocks are returned");
             for (LeakReport r : reports) {
                 assertEquals(5000, r.requestedBytes());
-                assertNotNull(r.allocationSite());
-                assertTrue(stackMentions(r.allocationSite(), "leak"), "site names the leaking method");
+                assertNotNull(r.acquisitionSite());
+                assertTrue(stackMentions(r.acquisitionSite(), "leak"), "site names the leaking method");
             }
             pool.trim(0);
             assertEquals(0, pool.stats().reservedBytes(), "reclaimed memory can be freed");
@@ -121,7 +123,7 @@ class LeakDetectionTest {
             assertEquals(5, pool.stats().leaksDetected());
             assertEquals(0, pool.stats().leasedCount());
             assertEquals(0, pool.stats().hugeLeasedCount());
-            assertTrue(reports.stream().allMatch(r -> r.allocationSite() == null));
+            assertTrue(reports.stream().allMatch(r -> r.acquisitionSite() == null));
             assertTrue(reports.getFirst().toString().contains("LeakDetection.ALL"), "tells how to get the site");
             assertTrue(reports.stream().anyMatch(r -> r.requestedBytes() == 20L << 20));
         }
@@ -138,7 +140,7 @@ class LeakDetectionTest {
             view.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0); // not invalidated: only PARANOID does that
             leak(pool, 2, 300);
             awaitLeaks(pool, reports, 2);
-            assertTrue(reports.stream().allMatch(r -> stackMentions(r.allocationSite(), "leak")));
+            assertTrue(reports.stream().allMatch(r -> stackMentions(r.acquisitionSite(), "leak")));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.memkit.buffer;
 
+import dev.memkit.leak.LeakReport;
 import dev.memkit.internal.PageRelease;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,7 @@
 package dev.memkit.pool;
 
-import dev.memkit.buffer.LeakDetection;
+import dev.memkit.leak.LeakReport;
+import dev.memkit.leak.LeakDetection;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -78,7 +79,7 @@ class BoundedPoolConfigurationsTest {
 
         @Test
         void sitesAreRecordedOnlyAfterTheFirstLeak() throws Exception {
-            List<LeaseLeakReport> reports = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<LeakReport> reports = java.util.Collections.synchronizedList(new ArrayList<>());
             BoundedPool<Conn> pool = pool(b -> b.capacity(1).leakListener(reports::add));
             for (int leak = 1; leak <= 2; leak++) {
                 pool.acquire().get();
@@ -113,7 +114,7 @@ class BoundedPoolConfigurationsTest {
 
         @Test
         void reportsCarryTheAcquisitionSite() throws Exception {
-            List<LeaseLeakReport> reports = new ArrayList<>();
+            List<LeakReport> reports = new ArrayList<>();
             BoundedPool<Conn> pool = pool(b -> b.capacity(1).leakListener(reports::add));
             pool.acquire().get();
             for (int i = 0; i < 100 && reports.isEmpty(); i++) {

@@ -1,5 +1,6 @@
 package dev.memkit.pool;
 
+import dev.memkit.leak.LeakReport;
 import dev.memkit.testing.LeakCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -358,7 +359,7 @@ abstract class BoundedPoolContract {
 
     @Test
     void anAbandonedLeaseIsRecoveredWhenWatched() throws Exception {
-        List<LeaseLeakReport> reports = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<LeakReport> reports = java.util.Collections.synchronizedList(new ArrayList<>());
         BoundedPool<Conn> pool = unchecked(b -> b.capacity(1).leakListener(reports::add));
         abandon(pool);
         if (!recoversEveryLeak()) {
@@ -381,7 +382,7 @@ abstract class BoundedPoolContract {
         assertEquals(1, pool.stats().leaksDetected());
         assertEquals(1, reports.size());
         assertTrue(reports.getFirst().toString().contains("LEAK"), reports.getFirst().toString());
-        assertEquals(Conn.class.getName(), reports.getFirst().objectClass());
+        assertEquals(Conn.class.getName(), reports.getFirst().type());
         assertTrue(destroyedObjects.isEmpty(), "a collected object cannot be passed to the destroy hook");
         assertEquals(pool.stats().created(), pool.stats().destroyed() + pool.stats().idle());
         pool.close();

@@ -1,6 +1,6 @@
 package dev.memkit.pool;
 
-import dev.memkit.buffer.LeakDetection;
+import dev.memkit.leak.LeakDetection;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

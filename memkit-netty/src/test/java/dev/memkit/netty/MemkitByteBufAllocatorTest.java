@@ -1,7 +1,7 @@
 package dev.memkit.netty;
 
 import dev.memkit.buffer.BufferPool;
-import dev.memkit.buffer.LeakDetection;
+import dev.memkit.leak.LeakDetection;
 import dev.memkit.buffer.PoolExhaustedException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

@@ -1,7 +1,7 @@
-package dev.memkit.buffer;
+package dev.memkit.leak;
 
 /**
- * How a pool ({@link BufferPool}, or a {@code dev.memkit.pool.BoundedPool}) watches for leases that become
+ * How a pool ({@code dev.memkit.buffer.BufferPool}, or a {@code dev.memkit.pool.BoundedPool}) watches for leases that become
  * unreachable without being released.
  *
  * <p>In every mode but {@link #DISABLED}, every leak is counted and reported to the pool's leak listener, and its
