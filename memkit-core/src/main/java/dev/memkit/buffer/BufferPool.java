@@ -142,17 +142,18 @@ public final class BufferPool implements AutoCloseable {
             stripes[i] = new Stripe(n);
         }
         this.stripeMask = count - 1;
+        this.leaks = new Leaks(name, huge, pageHeap, b.leakDetection, b.leakListener);
+        this.paranoid = leaks.releaseNeedsWatch();
         this.idle = new IdleMemory(depots, stripes, limit, depotIdle, Math.max(b.maxIdleBytes, b.retainedBytes),
-                pageHeap);
+                pageHeap, leaks);
         this.leakSamplingRate = b.leakSamplingRate;
         for (Stripe st : stripes) {
             st.sampleCountdown = 1 + (int) (Math.random() * b.leakSamplingRate);
         }
-        this.leaks = new Leaks(name, huge, pageHeap, b.leakDetection, b.leakListener);
-        this.paranoid = leaks.releaseNeedsWatch();
-        this.scavenger = b.idleTimeout.isZero() ? null
-                : new Scavenger(this, b.retainedBytes, Durations.saturatedNanos(b.idleTimeout), b.trimNativeHeap);
-        this.supply = new SlabSupply(this, limit, scavenger);
+        this.scavenger = b.idleTimeout.isZero() ? null : new Scavenger(name, idle, this::isClosed, b.retainedBytes,
+                Durations.saturatedNanos(b.idleTimeout), b.trimNativeHeap);
+        this.supply = new SlabSupply(name, limit, idle, leaks, (d, blockSize, blocks) -> new Slab(this, d, blockSize, blocks),
+                this::stats, scavenger);
     }
 
     /**
@@ -273,12 +274,12 @@ public final class BufferPool implements AutoCloseable {
             int n = k == null ? 0 : k.count;
             boolean miss = false;
             if (n == 0) {
-                int taken = refill(s, c);
-                n = taken & 0xFFFF;
+                Taken taken = refill(s, c);
+                n = taken.count();
                 if (n == 0) {
                     return null;
                 }
-                miss = (taken & FRESH) != 0;
+                miss = taken.fresh();
                 k = s.caches[c];
             }
             n--;
@@ -314,49 +315,37 @@ public final class BufferPool implements AutoCloseable {
                 : acquireFromDepot(c, size, tag, timeoutNanos, orThrow);
     }
 
-    static final int FRESH = 0x10000;
     /** The smallest uncached class served by the page heap when there is one. */
     static final long PAGED_CLASS_BYTES = 64L << 10;
 
     /** Refills an empty stripe stack from the depot (growing by a slab if the limit allows). Holds the stripe. */
-    private int refill(Stripe s, int c) {
+    private Taken refill(Stripe s, int c) {
         int batch = Math.max(1, cacheLimit[c] / 2);
         Stripe.ClassCache k = s.cache(c, cacheLimit[c]);
         ClassDepot d = depots[c];
         leaks.poll();
-        int taken = d.take(k.blocks, 0, batch);
-        if ((taken & 0xFFFF) == 0) {
+        Taken taken = d.take(k.blocks, 0, batch);
+        if (taken.count() == 0) {
             Slab slab = supply.newSlab(d);
             if (slab == null) {
-                return 0;
+                return Taken.NONE;
             }
             taken = d.addSlabAndTake(slab, k.blocks, 0, batch);
         }
-        k.count = taken & 0xFFFF;
-        s.cachedBytes += (taken & 0xFFFF) * d.blockSize;
+        k.count = taken.count();
+        s.cachedBytes += taken.count() * d.blockSize;
         return taken;
     }
 
     private Buffer acquireFromDepot(int c, long size, int tag, long timeoutNanos, boolean orThrow) {
         ClassDepot d = depots[c];
-        long deadline = System.nanoTime() + timeoutNanos;
-        Block[] block = new Block[1];
+        Block[] scratch = new Block[1];
         leaks.poll();
-        for (boolean reclaimed = false; ; ) {
-            Block b = takeForLease(d, c, size, block);
-            if (b != null) {
-                return lease(b, size, tag, randomSample());
-            }
-            if (!reclaimed) {
-                supply.reclaimAll();
-                reclaimed = true;
-                continue;
-            }
-            if (!supply.awaitSpace(size, deadline, timeoutNanos, orThrow)) {
-                return null;
-            }
-            reclaimed = false;
-        }
+        Block b = supply.untilRoom(() -> {
+            checkOpen();
+            return takeForLease(d, c, size, scratch);
+        }, size, timeoutNanos, orThrow);
+        return b == null ? null : lease(b, size, tag, randomSample());
     }
 
     /**
@@ -374,42 +363,34 @@ public final class BufferPool implements AutoCloseable {
             d.countAcquire(size, run.faulted);
             return run.block(0);
         }
-        int taken = d.take(scratch, 0, 1);
-        if ((taken & 0xFFFF) == 0) {
+        Taken taken = d.take(scratch, 0, 1);
+        if (taken.count() == 0) {
             Slab fresh = supply.newSlab(d);
             if (fresh != null) {
                 taken = d.addSlabAndTake(fresh, scratch, 0, 1);
             }
         }
-        if ((taken & 0xFFFF) == 0) {
+        if (taken.count() == 0) {
             return null;
         }
-        d.countAcquire(size, (taken & FRESH) != 0);
+        d.countAcquire(size, taken.fresh());
         Block b = scratch[0];
         scratch[0] = null; // the lease must be the block's only holder (see Block)
         return b;
     }
 
     private Buffer acquireHuge(long size, int tag, long timeoutNanos, boolean orThrow) {
-        long deadline = System.nanoTime() + timeoutNanos;
         long bytes = (size + SizeClasses.QUANTUM - 1) & -SizeClasses.QUANTUM;
-        for (boolean reclaimed = false; ; ) {
-            if (limit.tryReserve(bytes)) {
-                Slab slab = supply.allocate(null, bytes, 1, size);
-                huge.added(slab, size);
-                MemkitEvents.hugeAllocation(name, size);
-                return lease(slab.block(0), size, tag, randomSample());
-            }
-            if (!reclaimed) {
-                supply.reclaimAll();
-                reclaimed = true;
-                continue;
-            }
-            if (!supply.awaitSpace(size, deadline, timeoutNanos, orThrow)) {
-                return null;
-            }
-            reclaimed = false;
+        Slab slab = supply.untilRoom(() -> {
+            checkOpen();
+            return limit.tryReserve(bytes) ? supply.allocate(null, bytes, 1, size) : null;
+        }, size, timeoutNanos, orThrow);
+        if (slab == null) {
+            return null;
         }
+        huge.added(slab, size);
+        MemkitEvents.hugeAllocation(name, size);
+        return lease(slab.block(0), size, tag, randomSample());
     }
 
     private Buffer lease(Block block, long size, int threadTag, boolean sampled) {
@@ -425,7 +406,7 @@ public final class BufferPool implements AutoCloseable {
         if (limit.tryReserve(bytes)) {
             return;
         }
-        supply.reclaimAll();
+        idle.reclaimAll();
         if (!limit.tryReserve(bytes)) {
             throw supply.exhausted(bytes, "memory allocated outside the pool's blocks does not fit", null);
         }
@@ -584,10 +565,7 @@ public final class BufferPool implements AutoCloseable {
         if (retainBytes < 0) {
             throw new IllegalArgumentException("retainBytes must not be negative: " + retainBytes);
         }
-        leaks.poll();
-        idle.flushStripes(false);
-        long freed = pageHeap == null ? 0 : pageHeap.decay(true);
-        freed += idle.freeIdle(retainBytes, 0);
+        long freed = idle.trim(retainBytes);
         if (freed > 0 && scavenger != null) {
             scavenger.trimNativeHeap();
         }
@@ -600,9 +578,7 @@ public final class BufferPool implements AutoCloseable {
      * @return the statistics
      */
     public BufferPoolStats stats() {
-        return PoolStatsCollector.collect(this, name, limit.limit, limit.reserved.get(), limit.highWater.get(), depots,
-                stripes,
-                huge.counters());
+        return PoolStatsCollector.collect(name, limit, depots, stripes, huge.counters(), pageHeap, leaks);
     }
 
     /**
@@ -632,9 +608,7 @@ public final class BufferPool implements AutoCloseable {
         if (scavenger != null) {
             scavenger.stop();
         }
-        leaks.poll();
-        idle.flushStripes(false);
-        idle.freeIdle(0, 0);
+        idle.reclaimAll();
         limit.signalSpace();
     }
 

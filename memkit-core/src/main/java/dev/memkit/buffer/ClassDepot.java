@@ -58,25 +58,23 @@ final class ClassDepot {
      * Moves up to {@code max} free or uncarved blocks into the arrays (for a paged class: runs of the class's size
      * from the heap, without purging, since the caller holds a stripe lock). Never allocates a slab.
      *
-     * @return how many, plus {@link BufferPool#FRESH} if any was newly carved (never used before) or faulted
+     * @return how many, and whether any was newly carved (never used before) or faulted
      */
-    int take(Block[] out, int offset, int max) {
+    Taken take(Block[] out, int offset, int max) {
         if (heap == null) {
             return takeStacked(out, offset, max);
         }
         int n = 0;
-        int fresh = 0;
+        boolean fresh = false;
         Slab run;
         while (n < max && (run = heap.allocate(this, blockSize, false)) != null) {
             out[offset + n++] = run.block(0);
-            if (run.faulted) {
-                fresh = BufferPool.FRESH;
-            }
+            fresh |= run.faulted;
         }
-        return n | fresh;
+        return Taken.of(n, fresh);
     }
 
-    private synchronized int takeStacked(Block[] out, int offset, int max) {
+    private synchronized Taken takeStacked(Block[] out, int offset, int max) {
         int n = 0;
         while (n < max && size > 0) {
             size--;
@@ -89,24 +87,24 @@ final class ClassDepot {
         if (n > 0) {
             poolIdle.addAndGet(-n * blockSize);
         }
-        int fresh = 0;
+        boolean fresh = false;
         while (n < max && carving != null) {
             Slab s = carving;
-            fresh = BufferPool.FRESH;
+            fresh = true;
             out[offset + n] = s.block(s.carved++);
             n++;
             if (s.carved == s.capacity) {
                 carving = null;
             }
         }
-        return n | fresh;
+        return Taken.of(n, fresh);
     }
 
     /**
      * Registers a freshly allocated slab (whose bytes are already reserved) and takes blocks in the same
      * critical section, so the scavenger cannot free the new slab before its first block is carved.
      */
-    synchronized int addSlabAndTake(Slab slab, Block[] out, int offset, int max) {
+    synchronized Taken addSlabAndTake(Slab slab, Block[] out, int offset, int max) {
         slab.idleSinceNanos = System.nanoTime();
         slabs.add(slab);
         if (carving == null) {

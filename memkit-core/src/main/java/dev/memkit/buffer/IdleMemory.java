@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Finds a pool's idle memory and gives it back: empties thread-cache stripes into the depots, frees fully idle
- * slabs, and keeps the depots' idle bytes under the cap.
+ * slabs, and keeps the depots' idle bytes under the cap. The three ways a pool reclaims are here, each polling
+ * leaks first so leaked blocks count as idle: {@link #reclaimAll} (an acquire at the limit, and close),
+ * {@link #scavenge} (the background pass) and {@link #trim} (the caller's request).
  *
  * <p><b>Algorithm.</b> {@link #freeIdle} collects, under each depot's lock, the fully idle slabs with the time they
  * became idle, sorts them oldest first on that snapshot (never on the live field, which other threads change), and
@@ -27,15 +29,43 @@ final class IdleMemory {
     private final long maxIdleBytes;
     private final AtomicLong nextCheck = new AtomicLong();
     private final PageHeap pageHeap;      // null without page release
+    private final Leaks leaks;
 
     IdleMemory(ClassDepot[] depots, Stripe[] stripes, PoolLimit limit, AtomicLong depotIdle, long maxIdleBytes,
-               PageHeap pageHeap) {
+               PageHeap pageHeap, Leaks leaks) {
         this.pageHeap = pageHeap;
+        this.leaks = leaks;
         this.depots = depots;
         this.stripes = stripes;
         this.limit = limit;
         this.depotIdle = depotIdle;
         this.maxIdleBytes = maxIdleBytes;
+    }
+
+    /** Everything that makes room without waiting: leaked blocks, every thread cache, every fully idle slab. */
+    void reclaimAll() {
+        leaks.poll();
+        flushStripes(false);
+        freeIdle(0, 0);
+    }
+
+    /**
+     * One background pass: leaked blocks, the thread caches unused since the previous pass, the page heap's decay,
+     * and the slabs idle for {@code idleNanos} above {@code retainedBytes}; returns the bytes freed.
+     */
+    long scavenge(long retainedBytes, long idleNanos) {
+        leaks.poll();
+        flushStripes(true);
+        long freed = pageHeap == null ? 0 : pageHeap.decay(false);
+        return freed + freeIdle(retainedBytes, idleNanos);
+    }
+
+    /** Everything idle above {@code retainBytes}, now, whatever its age; returns the bytes freed. */
+    long trim(long retainBytes) {
+        leaks.poll();
+        flushStripes(false);
+        long freed = pageHeap == null ? 0 : pageHeap.decay(true);
+        return freed + freeIdle(retainBytes, 0);
     }
 
     /** Empties thread caches into the depots; with {@code onlyIdle}, only stripes unused since the last pass. */

@@ -7,9 +7,12 @@ import java.util.List;
 final class PoolStatsCollector {
     private PoolStatsCollector() {}
 
-    /** {@code huge} holds acquires, releases, requested bytes outstanding and cross-thread releases. */
-    static BufferPoolStats collect(BufferPool pool, String name, long limit, long reserved, long highWater,
-                                   ClassDepot[] depots, Stripe[] stripes, long[] huge) {
+    /**
+     * {@code huge} holds acquires, releases, requested bytes outstanding and cross-thread releases; {@code pageHeap}
+     * is null without page release.
+     */
+    static BufferPoolStats collect(String name, PoolLimit limit, ClassDepot[] depots, Stripe[] stripes, long[] huge,
+                                   PageHeap pageHeap, Leaks leaks) {
         int n = depots.length;
         long[][] sums = new long[n][7]; // per class: ClassCounters.addTo's six, then cached bytes
         for (Stripe s : stripes) {
@@ -54,11 +57,11 @@ final class PoolStatsCollector {
             misses += miss;
             cross += x;
         }
-        if (pool.pageHeap != null) {
-            idle += pool.pageHeap.idleBytes();
+        if (pageHeap != null) {
+            idle += pageHeap.idleBytes();
         }
-        return new BufferPoolStats(name, limit, reserved, highWater, leasedCount, leasedBytes, idle, acquires,
-                acquires - misses, misses, cross, pool.leaks.detected(), pool.leaks.quarantined(),
+        return new BufferPoolStats(name, limit.limit, limit.reserved.get(), limit.highWater.get(), leasedCount,
+                leasedBytes, idle, acquires, acquires - misses, misses, cross, leaks.detected(), leaks.quarantined(),
                 huge[0] - huge[1], classes);
     }
 }

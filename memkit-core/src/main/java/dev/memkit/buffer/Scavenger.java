@@ -4,6 +4,7 @@ import dev.memkit.internal.NativeHeap;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -21,15 +22,20 @@ import java.util.concurrent.locks.LockSupport;
 final class Scavenger implements Runnable {
     static final long NATIVE_TRIM_BYTES = 4L << 20;
 
-    private final BufferPool pool;
+    private final String poolName;
+    private final IdleMemory idle;
+    private final BooleanSupplier poolClosed;
     final long retainedBytes;
     private final long idleNanos;
     private final boolean trimNative;
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile Thread thread;
 
-    Scavenger(BufferPool pool, long retainedBytes, long idleNanos, boolean trimNative) {
-        this.pool = pool;
+    Scavenger(String poolName, IdleMemory idle, BooleanSupplier poolClosed, long retainedBytes, long idleNanos,
+              boolean trimNative) {
+        this.poolName = poolName;
+        this.idle = idle;
+        this.poolClosed = poolClosed;
         this.retainedBytes = retainedBytes;
         this.idleNanos = idleNanos;
         this.trimNative = trimNative;
@@ -37,7 +43,7 @@ final class Scavenger implements Runnable {
 
     void startIfNeeded() {
         if (!started.getOpaque() && started.compareAndSet(false, true)) {
-            thread = Thread.ofPlatform().daemon().name("memkit-scavenger-" + pool.name()).start(this);
+            thread = Thread.ofPlatform().daemon().name("memkit-scavenger-" + poolName).start(this);
         }
     }
 
@@ -56,28 +62,25 @@ final class Scavenger implements Runnable {
     @Override
     public void run() {
         long period = Math.clamp(idleNanos / 2, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(5));
-        while (!pool.isClosed()) {
+        while (!poolClosed.getAsBoolean()) {
             LockSupport.parkNanos(this, period);
-            if (pool.isClosed()) {
+            if (poolClosed.getAsBoolean()) {
                 return;
             }
             try {
                 scavengeOnce();
             } catch (RuntimeException e) {
-                BufferPool.log(System.Logger.Level.WARNING, "scavenger of pool '" + pool.name() + "' failed", e);
+                BufferPool.log(System.Logger.Level.WARNING, "scavenger of pool '" + poolName + "' failed", e);
             }
         }
     }
 
     long scavengeOnce() {
-        pool.leaks.poll();
-        pool.idle.flushStripes(true);
-        long freed = pool.pageHeap == null ? 0 : pool.pageHeap.decay(false);
-        freed += pool.idle.freeIdle(retainedBytes, idleNanos);
-        if (pool.isClosed()) {
+        long freed = idle.scavenge(retainedBytes, idleNanos);
+        if (poolClosed.getAsBoolean()) {
             // close() does not wait for a pass in progress: a block this pass held while close() freed the idle
             // slabs (decay purges blocks it takes off the stacks) would keep its slab alive; free it now.
-            freed += pool.idle.freeIdle(0, 0);
+            freed += idle.freeIdle(0, 0);
         }
         if (freed >= NATIVE_TRIM_BYTES) {
             trimNativeHeap();

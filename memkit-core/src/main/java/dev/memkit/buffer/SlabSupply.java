@@ -5,11 +5,13 @@ import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.MemkitEvents;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Where a pool's slabs come from, and what the pool does at its limit: reserves a slab's bytes against the
- * limit and allocates it, makes room without waiting (leaks, thread caches, idle slabs), waits for a release, and
- * builds the exception that names the limit, the request and the usage.
+ * limit and allocates it, and {@link #untilRoom} tries an acquisition until it succeeds, reclaiming without waiting
+ * (leaks, thread caches, idle slabs) and then waiting for a release, in turn, until the deadline; then it builds the
+ * exception that names the limit, the request and the usage.
  *
  * <p><b>Concurrency.</b> No state of its own beyond final references; every method may run on any thread, relying
  * on the limit's atomics and the depots' locks.
@@ -18,13 +20,28 @@ final class SlabSupply {
     /** How long a timed-out acquire gives the reference handler to enqueue leaks after asking for a GC. */
     private static final long LEAK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final BufferPool pool;
+    /** Makes a slab whose bytes are reserved (the pool's constructor: slabs point to their pool). */
+    @FunctionalInterface
+    interface SlabMaker {
+        Slab make(ClassDepot depot, long blockSize, int count);
+    }
+
+    private final String poolName;
     private final PoolLimit limit;
+    private final IdleMemory idle;
+    private final Leaks leaks;
+    private final SlabMaker maker;
+    private final Supplier<BufferPoolStats> stats;
     private final Scavenger scavenger;     // null when the pool has none
 
-    SlabSupply(BufferPool pool, PoolLimit limit, Scavenger scavenger) {
-        this.pool = pool;
+    SlabSupply(String poolName, PoolLimit limit, IdleMemory idle, Leaks leaks, SlabMaker maker,
+               Supplier<BufferPoolStats> stats, Scavenger scavenger) {
+        this.poolName = poolName;
         this.limit = limit;
+        this.idle = idle;
+        this.leaks = leaks;
+        this.maker = maker;
+        this.stats = stats;
         this.scavenger = scavenger;
     }
 
@@ -46,25 +63,43 @@ final class SlabSupply {
     /** Allocates a slab whose bytes the caller reserved; gives them back if the OS refuses the memory. */
     Slab allocate(ClassDepot d, long blockSize, int count, long requested) {
         try {
-            Slab slab = new Slab(pool, d, blockSize, count);
+            Slab slab = maker.make(d, blockSize, count);
             if (scavenger != null) {
                 scavenger.startIfNeeded();
             }
             return slab;
         } catch (OutOfMemoryError | RuntimeException e) {
             limit.unreserve(blockSize * count);
-            throw new PoolExhaustedException("BufferPool '" + pool.name() + "': the operating system refused "
+            throw new PoolExhaustedException("BufferPool '" + poolName + "': the operating system refused "
                     + ByteSize.format(blockSize * count) + " of native memory for a request of "
                     + ByteSize.format(requested) + " (pool holds " + ByteSize.format(limit.reserved.get()) + ")",
                     requested, limit.limit, limit.reserved.get(), e);
         }
     }
 
-    /** Everything the pool can do without waiting to make room: leaks, thread caches, idle slabs. */
-    void reclaimAll() {
-        pool.leaks.poll();
-        pool.idle.flushStripes(false);
-        pool.idle.freeIdle(0, 0);
+    /**
+     * Calls {@code attempt} until it returns non-null: after a miss, reclaims what needs no waiting and tries
+     * again; after a second miss, waits for a release (see {@link #awaitSpace}) and starts over. Returns null, or
+     * throws with {@code orThrow}, once {@code timeoutNanos} have passed; {@code attempt} checks that the pool is
+     * open.
+     */
+    <T> T untilRoom(Supplier<T> attempt, long requested, long timeoutNanos, boolean orThrow) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (boolean reclaimed = false; ; ) {
+            T got = attempt.get();
+            if (got != null) {
+                return got;
+            }
+            if (!reclaimed) {
+                idle.reclaimAll();
+                reclaimed = true;
+                continue;
+            }
+            if (!awaitSpace(requested, deadline, timeoutNanos, orThrow)) {
+                return null;
+            }
+            reclaimed = false;
+        }
     }
 
     /**
@@ -72,15 +107,14 @@ final class SlabSupply {
      * a caller that could wait lets the GC look for leaked leases ({@link Leaks#collectUnreachable}): true if that
      * brought any memory back.
      */
-    boolean awaitSpace(long requested, long deadline, long timeoutNanos, boolean orThrow) {
+    private boolean awaitSpace(long requested, long deadline, long timeoutNanos, boolean orThrow) {
         MemkitEvents.PoolWait event = MemkitEvents.beginWait();
         PoolLimit.Wait w = limit.await(deadline);
-        if (w == PoolLimit.Wait.TIMED_OUT && timeoutNanos > 0 && pool.leaks.collectUnreachable(LEAK_WAIT_NANOS)) {
+        if (w == PoolLimit.Wait.TIMED_OUT && timeoutNanos > 0 && leaks.collectUnreachable(LEAK_WAIT_NANOS)) {
             w = PoolLimit.Wait.RETRY;
         }
-        MemkitEvents.endWait(event, pool.name(), "buffer", w == PoolLimit.Wait.RETRY);
+        MemkitEvents.endWait(event, poolName, "buffer", w == PoolLimit.Wait.RETRY);
         if (w == PoolLimit.Wait.RETRY) {
-            pool.checkOpen();
             return true;
         }
         if (!orThrow) {
@@ -104,11 +138,10 @@ final class SlabSupply {
 
     PoolExhaustedException exhausted(long requested, String why, Throwable cause) {
         long held = limit.reserved.get();
-        String name = pool.name();
-        MemkitEvents.poolExhausted(name, "buffer", requested, limit.limit, held);
+        MemkitEvents.poolExhausted(poolName, "buffer", requested, limit.limit, held);
         MemoryBudget budget = limit.charge.budget();
-        BufferPoolStats st = pool.stats();
-        return new PoolExhaustedException("BufferPool '" + name + "' is at its limit of "
+        BufferPoolStats st = stats.get();
+        return new PoolExhaustedException("BufferPool '" + poolName + "' is at its limit of "
                 + ByteSize.format(limit.limit) + ": cannot serve a request of " + ByteSize.format(requested)
                 + " (" + why + "); holds " + ByteSize.format(held) + ", of which "
                 + ByteSize.format(st.leasedBytes()) + " requested by " + st.leasedCount() + " leases"
