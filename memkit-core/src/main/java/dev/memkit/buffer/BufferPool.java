@@ -68,18 +68,18 @@ public final class BufferPool implements AutoCloseable {
         }
         BufferAccess.register(new BufferAccess() {
             @Override
-            public MemorySegment unwatchedSegment(Buffer lease) {
-                return lease.unwatchedSegment();
+            public MemorySegment unwatchedSegment(Object lease) {
+                return ((Buffer) lease).unwatchedSegment();
             }
 
             @Override
-            public void charge(BufferPool pool, long bytes) {
-                pool.charge(bytes);
+            public void charge(Object pool, long bytes) {
+                ((BufferPool) pool).charge(bytes);
             }
 
             @Override
-            public void uncharge(BufferPool pool, long bytes) {
-                pool.limit.unreserve(bytes);
+            public void uncharge(Object pool, long bytes) {
+                ((BufferPool) pool).limit.unreserve(bytes);
             }
         });
     }

@@ -1,7 +1,7 @@
 package dev.memkit.buffer;
 
 import dev.memkit.budget.MemoryBudget;
-import dev.memkit.internal.Charge;
+import dev.memkit.region.Charge;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,7 +1,7 @@
 package dev.memkit.buffer;
 
-import dev.memkit.internal.Charge;
-import dev.memkit.internal.NativeRegion;
+import dev.memkit.region.Charge;
+import dev.memkit.region.NativeRegion;
 import dev.memkit.internal.PageRelease;
 
 import java.lang.foreign.MemorySegment;

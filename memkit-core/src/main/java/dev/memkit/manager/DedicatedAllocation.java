@@ -1,10 +1,10 @@
 package dev.memkit.manager;
 
 import dev.memkit.budget.MemoryBudget;
-import dev.memkit.internal.Charge;
+import dev.memkit.region.Charge;
 import dev.memkit.internal.LeakReporting;
 import dev.memkit.leak.LeakReport;
-import dev.memkit.internal.NativeRegion;
+import dev.memkit.region.NativeRegion;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;

@@ -2,7 +2,7 @@ package dev.memkit.offheap;
 
 import dev.memkit.budget.MemoryBudget;
 import dev.memkit.internal.IoErrors;
-import dev.memkit.internal.NativeRegion;
+import dev.memkit.region.NativeRegion;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

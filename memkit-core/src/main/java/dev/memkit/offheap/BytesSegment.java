@@ -1,6 +1,6 @@
 package dev.memkit.offheap;
 
-import dev.memkit.internal.NativeRegion;
+import dev.memkit.region.NativeRegion;
 import dev.memkit.budget.MemoryBudget;
 
 import java.lang.foreign.MemorySegment;

@@ -1,8 +1,8 @@
 package dev.memkit.offheap;
 
 import dev.memkit.budget.MemoryBudget;
-import dev.memkit.internal.Charge;
-import dev.memkit.internal.NativeRegion;
+import dev.memkit.region.Charge;
+import dev.memkit.region.NativeRegion;
 import dev.memkit.internal.PageRelease;
 
 import java.lang.foreign.Arena;

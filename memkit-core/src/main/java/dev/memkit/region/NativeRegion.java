@@ -1,6 +1,7 @@
-package dev.memkit.internal;
+package dev.memkit.region;
 
 import dev.memkit.budget.MemoryBudget;
+import dev.memkit.internal.PageRelease;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,4 @@
-package dev.memkit.internal;
+package dev.memkit.region;
 
 import dev.memkit.budget.MemoryBudget;
 
