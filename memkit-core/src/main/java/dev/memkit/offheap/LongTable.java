@@ -34,14 +34,11 @@ import java.lang.foreign.ValueLayout;
  * exist yet. So {@code n} need not be a power of two, and adding bucket {@code n} changes only the addresses that
  * were {@code p = n - 2^k} (to {@code p} or {@code n}): growing by one bucket moves some residents of bucket
  * {@code p} into the new one and touches nothing else ({@link #addBucket}). A table therefore grows as it fills,
- * staying 85% full (16 / 0.85 = 18.8 bytes per entry), each entry moved about once per doubling, with no pause to
- * rehash the table (an earlier design rehashed the whole table at each 20% growth, about five moves per entry over
- * a load). The price is uneven load: the buckets not yet split this round take twice the addresses of the
- * others, so more keys overflow to their second bucket, and stay there after their first is split (about 44% of
- * keys in a table grown this way, against 17% in an evenly filled one: a get of such a key reads two lines), and
- * inserts search for chains of moves more often. At 90% full those searches made loading slower than the old
- * rehashes; at 85% loading 30 M entries in batches took 25-30% less time ({@code BulkLoad} in memkit-bench), and
- * gets measured the same within the machine's noise ({@code MapGets}).
+ * staying at most 85% full (16 / 0.85 = 18.8 bytes per entry), each entry moved about once per doubling, with no
+ * pause to rehash the table. The price is uneven load: the buckets not yet split this round take twice the
+ * addresses of the others, so more keys overflow to their second bucket and stay there after their first is split
+ * (a get of such a key reads two lines), and inserts search for chains of moves more often; the load limit is set
+ * where those searches still cost less than rehashing would (decision 0005).
  *
  * <p>A lookup reads at most the two candidate buckets (two cache lines) and compares eight hashes, whatever the
  * load; most keys sit in their first bucket, so most lookups read one line. An insert takes a free slot of either
