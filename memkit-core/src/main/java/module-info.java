@@ -11,8 +11,6 @@
  *       ({@link dev.memkit.budget.MemoryBudget}, {@link dev.memkit.budget.PressureMonitor}).</li>
  *   <li>{@code dev.memkit.buffer}: a size-class pool of off-heap buffers
  *       ({@link dev.memkit.buffer.BufferPool}).</li>
- *   <li>{@code dev.memkit.offheap}: pointer-free off-heap records
- *       ({@link dev.memkit.offheap.StructLayouts}).</li>
  *   <li>{@code dev.memkit.stats}: memory snapshots, monitoring, JMX and JFR
  *       ({@link dev.memkit.stats.MemoryMonitor}); the debug endpoint, histograms and profiles are in the
  *       {@code dev.memkit.debug} module.</li>
@@ -36,7 +34,7 @@
  *       map tables' pages, go back to the OS (without access memory leaves RSS only when freed).</li>
  * </ul>
  */
-@SuppressWarnings("module") // the qualified export names a module built after this one
+@SuppressWarnings("module") // the qualified exports name modules built after this one
 module dev.memkit {
     requires transitive java.management;
     requires jdk.management;
@@ -49,10 +47,11 @@ module dev.memkit {
     exports dev.memkit.manager;
     exports dev.memkit.buffer;
     exports dev.memkit.leak;
-    exports dev.memkit.offheap;
     exports dev.memkit.pool;
     exports dev.memkit.stats;
 
-    // JSON writing and jcmd access for memkit's own debugging module; no other module may reach internals.
-    exports dev.memkit.internal to dev.memkit.debug;
+    // Internals for memkit's own modules only: JSON and jcmd access for the debugging module, page release, I/O
+    // error text and the native-region owner for the off-heap structures. No other module may reach them.
+    exports dev.memkit.internal to dev.memkit.debug, dev.memkit.offheap;
+    exports dev.memkit.region to dev.memkit.offheap;
 }

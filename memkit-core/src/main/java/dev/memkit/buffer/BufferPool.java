@@ -125,8 +125,9 @@ public final class BufferPool implements AutoCloseable {
         this.depots = new ClassDepot[n];
         this.cacheLimit = new int[n];
         this.pageRelease = b.pageRelease && PageRelease.available(); // binds madvise now, not in an acquire
-        this.pageHeap = pageRelease ? new PageHeap(this, limit, depotIdle, b.retainedBytes,
-                b.idleHeadroom, n, this::startScavenger) : null;
+        this.pageHeap = pageRelease ? new PageHeap(name,
+                (d, chunk, first, pages, faulted) -> new Slab(this, d, chunk, first, pages, faulted), limit,
+                depotIdle, b.retainedBytes, b.idleHeadroom, n, this::startScavenger) : null;
         for (int c = 0; c < n; c++) {
             long size = classes.size(c);
             long target = Math.clamp(size * 64, 64L << 10, Math.max(b.slabBytes, size));

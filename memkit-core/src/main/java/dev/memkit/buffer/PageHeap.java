@@ -62,7 +62,14 @@ final class PageHeap {
     private static final int MIN_PURGE_PAGES = 16;
     private static final long PAGE = PageRelease.PAGE;
 
-    private final BufferPool pool;
+    /** Makes the one-block slab of a leased run (the pool's constructor: slabs point to their pool). */
+    @FunctionalInterface
+    interface RunMaker {
+        Slab make(ClassDepot depot, Chunk chunk, int firstPage, int pages, boolean faulted);
+    }
+
+    private final String poolName;
+    private final RunMaker runs;
     private final Runnable onMap;
     private final PoolLimit limit;
     private final AtomicLong otherIdle;      // bytes on the other classes' depot stacks (all resident)
@@ -104,10 +111,11 @@ final class PageHeap {
     }
 
     /** {@code onMap} runs after each new chunk (the pool starts its scavenger then). */
-    PageHeap(BufferPool pool, PoolLimit limit, AtomicLong otherIdle, long retainedBytes, double headroom,
-             int classCount, Runnable onMap) {
+    PageHeap(String poolName, RunMaker runs, PoolLimit limit, AtomicLong otherIdle, long retainedBytes,
+             double headroom, int classCount, Runnable onMap) {
         this.headroom = headroom;
-        this.pool = pool;
+        this.poolName = poolName;
+        this.runs = runs;
         this.onMap = onMap;
         this.limit = limit;
         this.otherIdle = otherIdle;
@@ -146,7 +154,7 @@ final class PageHeap {
             }
             return null;
         }
-        Slab slab = new Slab(pool, d, run.chunk, run.first, run.pages, run.freshPages > 0);
+        Slab slab = runs.make(d, run.chunk, run.first, run.pages, run.freshPages > 0);
         synchronized (this) {
             if (run.freshPages > 0) {
                 run.chunk.residentPages += markResident(run.chunk, run.first, run.first + run.pages, true);
@@ -205,7 +213,7 @@ final class PageHeap {
     }
 
     private PoolExhaustedException refused(long bytes, long requested, Throwable cause) {
-        return new PoolExhaustedException("BufferPool '" + pool.name() + "': the operating system refused to map "
+        return new PoolExhaustedException("BufferPool '" + poolName + "': the operating system refused to map "
                 + ByteSize.format(bytes) + " for a request of " + ByteSize.format(requested), requested, limit.limit,
                 limit.reserved.get(), cause);
     }

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ModuleBoundaryTest {
     private static final Set<String> API = Set.of("dev.memkit", "dev.memkit.arena", "dev.memkit.budget",
-            "dev.memkit.buffer", "dev.memkit.leak", "dev.memkit.manager", "dev.memkit.offheap", "dev.memkit.pool",
+            "dev.memkit.buffer", "dev.memkit.leak", "dev.memkit.manager", "dev.memkit.pool",
             "dev.memkit.stats");
     private static Module memkit;
     private static ClassLoader loader;
@@ -47,15 +47,16 @@ class ModuleBoundaryTest {
         Set<String> exported = memkit.getDescriptor().exports().stream().filter(e -> !e.isQualified())
                 .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
         assertEquals(API, exported);
-        // Internals are exported to memkit's own debugging module only, never to everyone.
-        assertEquals(Set.of("dev.memkit.internal"), memkit.getDescriptor().exports().stream()
+        // Internals are exported to memkit's own modules only, never to everyone.
+        assertEquals(Set.of("dev.memkit.internal", "dev.memkit.region"), memkit.getDescriptor().exports().stream()
                 .filter(ModuleDescriptor.Exports::isQualified).map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toSet()));
-        assertEquals(Set.of("dev.memkit.debug"), memkit.getDescriptor().exports().stream()
+        assertEquals(Set.of("dev.memkit.debug", "dev.memkit.offheap"), memkit.getDescriptor().exports().stream()
                 .filter(ModuleDescriptor.Exports::isQualified).flatMap(e -> e.targets().stream())
                 .collect(Collectors.toSet()));
         assertTrue(memkit.getDescriptor().opens().isEmpty(), "nothing is opened for deep reflection");
         assertFalse(memkit.isExported("dev.memkit.internal"));
+        assertFalse(memkit.isExported("dev.memkit.region"));
     }
 
     @Test

@@ -265,10 +265,9 @@ public final class BytesMap extends SegmentedMap<BytesSegment> {
 
     private long get(long hash, MemorySegment key, MemorySegment out) {
         BytesSegment s = segmentFor(hash);
-        if (!concurrent) {
-            return read(s, hash, key, out);
-        }
-        long stamp = s.tryOptimisticRead();
+        // Unsynchronized maps skip straight to the plain read below (lockRead is then a no-op): two inlined copies
+        // of read() in this method, not three.
+        long stamp = concurrent ? s.tryOptimisticRead() : 0;
         if (stamp != 0) {
             try {
                 long n = read(s, hash, key, out);
@@ -279,12 +278,12 @@ public final class BytesMap extends SegmentedMap<BytesSegment> {
                 // compaction or a rebuild freed what we were reading: read again under the lock
             }
         }
-        stamp = s.readLock();
+        stamp = lockRead(s);
         try {
             ensureOpen();
             return read(s, hash, key, out);
         } finally {
-            s.unlockRead(stamp);
+            unlockRead(s, stamp);
         }
     }
 
