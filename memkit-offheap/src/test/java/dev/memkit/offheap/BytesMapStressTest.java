@@ -11,13 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Writers own disjoint keys and overwrite them often (so compaction and index growth run under the readers);
@@ -29,79 +25,56 @@ class BytesMapStressTest {
     @Test
     void readersNeverSeeAnotherKeysValueWhileSegmentsCompact() throws Exception {
         int writers = 3;
-        long cap = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        AtomicBoolean done = new AtomicBoolean();
-        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         List<Map<Integer, byte[]>> models = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            models.add(new HashMap<>());
+        }
         try (BytesMap map = BytesMap.builder().expectedSize(0).segments(2).slabBytes(16 * 1024).build()) {
-            List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                int id = w;
-                Map<Integer, byte[]> model = new HashMap<>();
-                models.add(model);
-                threads.add(Thread.ofPlatform().start(() -> {
-                    SplittableRandom rnd = new SplittableRandom(id);
-                    try {
-                        for (int i = 0; i < 100_000 && System.nanoTime() < cap; i++) {
-                            int k = rnd.nextInt(5000) * writers + id;
-                            if (rnd.nextInt(5) == 0) {
-                                assertEquals(model.remove(k) != null, map.remove(BytesMapModelTest.key(k)));
-                            } else {
-                                // Half the puts keep one length, so many overwrite in place; every value is its
-                                // key's id and then one fill byte repeated, so a torn read shows as mixed bytes.
-                                byte[] v = new byte[4 + (rnd.nextBoolean() ? 100 : rnd.nextInt(200))];
-                                java.util.Arrays.fill(v, (byte) (1 + rnd.nextInt(255)));
-                                ByteBuffer.wrap(v).putInt(k);
-                                map.put(BytesMapModelTest.key(k), v);
-                                model.put(k, v);
-                            }
-                        }
-                    } catch (Throwable e) {
-                        failures.add(e);
+            WritersAndReaders.run(writers, (id, go) -> {
+                Map<Integer, byte[]> model = models.get(id);
+                SplittableRandom rnd = new SplittableRandom(id);
+                for (int i = 0; i < 100_000 && go.getAsBoolean(); i++) {
+                    int k = rnd.nextInt(5000) * writers + id;
+                    if (rnd.nextInt(5) == 0) {
+                        assertEquals(model.remove(k) != null, map.remove(BytesMapModelTest.key(k)));
+                    } else {
+                        // Half the puts keep one length, so many overwrite in place; every value is its key's id
+                        // and then one fill byte repeated, so a torn read shows as mixed bytes.
+                        byte[] v = new byte[4 + (rnd.nextBoolean() ? 100 : rnd.nextInt(200))];
+                        java.util.Arrays.fill(v, (byte) (1 + rnd.nextInt(255)));
+                        ByteBuffer.wrap(v).putInt(k);
+                        map.put(BytesMapModelTest.key(k), v);
+                        model.put(k, v);
                     }
-                }));
-            }
-            for (int r = 0; r < 2; r++) {
-                int seed = 50 + r;
+                }
+            }, 2, (r, go) -> {
+                SplittableRandom rnd = new SplittableRandom(50 + r);
                 boolean batched = r == 1; // one reader one key at a time, the other with getAll
-                threads.add(Thread.ofPlatform().start(() -> {
-                    SplittableRandom rnd = new SplittableRandom(seed);
-                    int batch = batched ? 20 : 1;
-                    MemorySegment[] keys = new MemorySegment[batch];
-                    MemorySegment[] outs = new MemorySegment[batch];
-                    long[] lengths = new long[batch];
-                    int[] ids = new int[batch];
-                    try (Arena arena = Arena.ofConfined()) {
-                        for (int j = 0; j < batch; j++) {
-                            outs[j] = arena.allocate(256);
-                        }
-                        while (!done.get() && System.nanoTime() < cap) {
-                            for (int j = 0; j < batch; j++) {
-                                ids[j] = rnd.nextInt(5000 * writers);
-                                keys[j] = MemorySegment.ofArray(BytesMapModelTest.key(ids[j]));
-                            }
-                            if (batched) {
-                                map.getAll(keys, outs, lengths, 0, batch);
-                            } else {
-                                lengths[0] = map.get(keys[0], outs[0]);
-                            }
-                            for (int j = 0; j < batch; j++) {
-                                checkValue(ids[j], lengths[j], outs[j]);
-                            }
-                        }
-                    } catch (Throwable e) {
-                        failures.add(e);
+                int batch = batched ? 20 : 1;
+                MemorySegment[] keys = new MemorySegment[batch];
+                MemorySegment[] outs = new MemorySegment[batch];
+                long[] lengths = new long[batch];
+                int[] ids = new int[batch];
+                try (Arena arena = Arena.ofConfined()) {
+                    for (int j = 0; j < batch; j++) {
+                        outs[j] = arena.allocate(256);
                     }
-                }));
-            }
-            for (int i = 0; i < writers; i++) {
-                threads.get(i).join();
-            }
-            done.set(true);
-            for (Thread t : threads) {
-                t.join();
-            }
-            assertTrue(failures.isEmpty(), () -> "failures: " + failures);
+                    while (go.getAsBoolean()) {
+                        for (int j = 0; j < batch; j++) {
+                            ids[j] = rnd.nextInt(5000 * writers);
+                            keys[j] = MemorySegment.ofArray(BytesMapModelTest.key(ids[j]));
+                        }
+                        if (batched) {
+                            map.getAll(keys, outs, lengths, 0, batch);
+                        } else {
+                            lengths[0] = map.get(keys[0], outs[0]);
+                        }
+                        for (int j = 0; j < batch; j++) {
+                            checkValue(ids[j], lengths[j], outs[j]);
+                        }
+                    }
+                }
+            }, 15);
             long expected = 0;
             for (Map<Integer, byte[]> model : models) {
                 expected += model.size();
