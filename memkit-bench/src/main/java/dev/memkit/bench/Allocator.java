@@ -27,6 +27,11 @@ abstract class Allocator implements AutoCloseable {
 
     abstract void release(Object handle);
 
+    /** What the allocator holds now, for a trace's report; empty when it cannot say. */
+    String describe() {
+        return "";
+    }
+
     @Override
     public void close() {}
 
@@ -48,6 +53,12 @@ abstract class Allocator implements AutoCloseable {
             case "memkit-coarse" -> new Memkit(BufferPool.builder().name("bench").limitBytes(16L << 30)
                     .sizeClasses(dev.memkit.buffer.SizeClasses.coarse()).acquireTimeout(Duration.ofMinutes(1))
                     .build());
+            case String n when n.matches("memkit-cache-[0-9]+") -> new Memkit(BufferPool.builder().name("bench")
+                    .limitBytes(16L << 30).threadCacheBytes(Long.parseLong(n.substring(13)) << 10)
+                    .acquireTimeout(Duration.ofMinutes(1)).build());
+            case String n when n.matches("memkit-stripes-[0-9]+") -> new Memkit(BufferPool.builder().name("bench")
+                    .limitBytes(16L << 30).stripes(Integer.parseInt(n.substring(15)))
+                    .acquireTimeout(Duration.ofMinutes(1)).build());
             case String n when n.matches("memkit(-coarse)?-headroom-[0-9]+") -> new Memkit(BufferPool.builder()
                     .name("bench").limitBytes(16L << 30)
                     .sizeClasses(n.contains("coarse") ? dev.memkit.buffer.SizeClasses.coarse()
@@ -94,6 +105,24 @@ abstract class Allocator implements AutoCloseable {
         @Override
         void release(Object h) {
             ((Buffer) h).close();
+        }
+
+        @Override
+        String describe() {
+            dev.memkit.buffer.BufferPoolStats st = pool.stats();
+            long slack = 0;
+            for (var c : st.classes()) {
+                slack += Math.max(0, c.reservedBytes() - c.leasedCount() * c.blockSize() - c.idleBytes());
+            }
+            return String.format(java.util.Locale.ROOT, "reserved %d MiB (high water %d MiB), leased %d in %d leases,"
+                    + " rounding waste %d MiB, idle %d MiB, never-carved slab space ~%d MiB, %d classes in use",
+                    st.reservedBytes() >> 20, st.highWaterReservedBytes() >> 20, st.leasedBytes() >> 20,
+                    st.leasedCount(), st.roundingWasteBytes() >> 20, st.idleBytes() >> 20, slack >> 20,
+                    st.classes().stream().filter(c -> c.reservedBytes() > 0).count())
+                    + (Boolean.getBoolean("classes") ? st.classes().stream().filter(c -> c.reservedBytes() > 0)
+                        .map(c -> String.format(java.util.Locale.ROOT, "%n  class %d: %d leased, %d idle blocks, %d KiB reserved in %d slabs",
+                                c.blockSize(), c.leasedCount(), c.idleBytes() / c.blockSize(), c.reservedBytes() >> 10, c.slabs()))
+                        .collect(java.util.stream.Collectors.joining()) : "");
         }
 
         @Override

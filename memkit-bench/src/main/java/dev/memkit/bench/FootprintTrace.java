@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Issue benchmark 3, the footprint trace. Each of 2 threads keeps a ring of 256 live buffers of log-uniform
- * random size (1 B to 16 MiB), replacing one per step and touching every page of the new one. Reports peak RSS
+ * The footprint trace. Each of 2 threads keeps a ring of 256 live buffers of log-uniform random size (1 B to
+ * 16 MiB), replacing one per step and touching every page of the new one. Reports peak RSS
  * over peak live bytes (RSS above the JVM's own baseline, read from /proc/self/status before the trace), buffers
  * per second, and the process's minor page faults per buffer (the rings' fill included). Every allocator runs in
  * its own JVM so their footprints do not mix. {@code touch-only} (run by name) is the trace's ceiling: every buffer
@@ -23,13 +23,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code memkit-headroom-N} is the default pool with {@code idleHeadroom(1.0 / N)}, {@code memkit-coarse-headroom-N}
  * the same with the coarse classes). {@code -Dsteps=N} sets the steps
  * per thread (default 6000; 30000 for steady state, with {@code -Dseconds=120}).
+ *
+ * <p>The shape is set by system properties: {@code -Dthreads=N} (default 2), {@code -Dring=N} live buffers per
+ * thread (256), {@code -DmaxSize=BYTES} (16 MiB) and {@code -Dsizes=log|uniform|skewed} ({@code log}: log-uniform
+ * from 1 B; {@code uniform}: uniform from 1 B; {@code skewed}: 90% log-uniform 1 B–4 KiB, 10% log-uniform up to
+ * the maximum). {@code -Dstats=true} prints a memkit pool's statistics at the end (to stderr).
  */
 public final class FootprintTrace {
     static final String[] ALL = {"memkit", "memkit-resident", "memkit-coarse", "malloc", "netty-pooled", "netty-adaptive",
         "allocate-direct", "byte-array"};
-    private static final int THREADS = 2;
-    private static final int RING = 256;
-    private static final long MAX_SIZE = 16L << 20;
+    private static final int THREADS = Integer.getInteger("threads", 2);
+    private static final int RING = Integer.getInteger("ring", 256);
+    private static final long MAX_SIZE = Long.getLong("maxSize", 16L << 20);
+    private static final String SIZES = System.getProperty("sizes", "log");
 
     private FootprintTrace() {}
 
@@ -42,14 +48,16 @@ public final class FootprintTrace {
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("java.class.path");
-        System.out.printf("%d threads x ring %d, log-uniform 1 B-16 MiB, up to %d steps/thread or %d s%n",
-                THREADS, RING, steps, seconds);
+        System.out.printf("%d threads x ring %d, %s sizes 1 B-%d B, up to %d steps/thread or %d s%n",
+                THREADS, RING, SIZES, MAX_SIZE, steps, seconds);
         System.out.println("| allocator | peak RSS - baseline | peak live | RSS/live | buffers/s | page faults/buffer |");
         System.out.println("|---|---|---|---|---|---|");
         for (String name : args.length > 1 ? args : ALL) {
             Process p = new ProcessBuilder(java, "-Xmx3g", "-XX:MaxDirectMemorySize=16g",
                     "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                    "-Dsteps=" + steps, "-Dseconds=" + seconds, "-cp", cp, FootprintTrace.class.getName(), name)
+                    "-Dsteps=" + steps, "-Dseconds=" + seconds, "-Dthreads=" + THREADS, "-Dring=" + RING,
+                    "-DmaxSize=" + MAX_SIZE, "-Dsizes=" + SIZES, "-Dstats=" + Boolean.getBoolean("stats"),
+                    "-cp", cp, FootprintTrace.class.getName(), name)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             p.waitFor();
@@ -67,6 +75,12 @@ public final class FootprintTrace {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             List<Thread> threads = new ArrayList<>();
             long start = System.nanoTime();
+            // Every thread waits here with its ring still full, so the allocator is described at its fullest.
+            java.util.concurrent.CyclicBarrier full = new java.util.concurrent.CyclicBarrier(THREADS, () -> {
+                if (Boolean.getBoolean("stats")) {
+                    System.err.println(name + " (rings full): " + alloc.describe());
+                }
+            });
             for (int t = 0; t < THREADS; t++) {
                 long seed = 42 + t;
                 threads.add(Thread.ofPlatform().start(() -> {
@@ -79,8 +93,7 @@ public final class FootprintTrace {
                             alloc.release(ring[i]);
                             live.addAndGet(-sizes[i]);
                         }
-                        int size = (int) Math.min(MAX_SIZE, Math.max(1, Math.round(
-                                Math.exp(rnd.nextDouble() * Math.log(MAX_SIZE)))));
+                        int size = nextSize(rnd);
                         Object h = alloc.acquire(size);
                         for (long at = 0; at < size; at += 4096) {
                             alloc.write(h, at, (byte) 1);
@@ -92,6 +105,11 @@ public final class FootprintTrace {
                         if (s >= RING) {
                             done.incrementAndGet();
                         }
+                    }
+                    try {
+                        full.await();
+                    } catch (InterruptedException | java.util.concurrent.BrokenBarrierException e) {
+                        throw new IllegalStateException(e);
                     }
                     for (int i = 0; i < RING; i++) {
                         if (ring[i] != null) {
@@ -109,6 +127,18 @@ public final class FootprintTrace {
             return String.format(Locale.ROOT, "| %s | %d MiB | %d MiB | %.2f | %.0f | %.0f |", name, peakRss >> 20,
                     peakLive.get() >> 20, (double) peakRss / peakLive.get(), done.get() / secs, faultsPerBuffer);
         }
+    }
+
+    /** One buffer size of the configured distribution. */
+    static int nextSize(SplittableRandom rnd) {
+        long max = switch (SIZES) {
+            case "log", "uniform" -> MAX_SIZE;
+            case "skewed" -> rnd.nextInt(10) == 0 ? MAX_SIZE : Math.min(MAX_SIZE, 4096);
+            default -> throw new IllegalArgumentException("-Dsizes must be log, uniform or skewed: " + SIZES);
+        };
+        long size = SIZES.equals("uniform") ? 1 + rnd.nextLong(max)
+                : Math.round(Math.exp(rnd.nextDouble() * Math.log(max)));
+        return (int) Math.min(max, Math.max(1, size));
     }
 
     /** The process's minor page faults so far (field 10 of /proc/self/stat). */

@@ -8,7 +8,9 @@ import java.util.List;
  *
  * <p><b>Algorithm.</b> Free blocks sit on a LIFO stack of {@link Block}s, so the most recently used,
  * cache-warm block is handed out first. When the stack is empty, blocks are carved from the newest slab that
- * still has uncarved room; when there is none, the pool reserves bytes against its limit and adds a slab.
+ * still has uncarved room (two threads that both found the depot empty may each add a slab: the second waits in
+ * a queue and is carved when the first runs out); when there is none, the pool reserves bytes against its limit and
+ * adds a slab.
  * A slab whose blocks are all back on the stack is <em>fully idle</em> and may be freed by the scavenger or
  * {@code trim}: its entries are filtered out of the stack and its arena closed.
  *
@@ -36,7 +38,9 @@ final class ClassDepot {
     private Block[] stack = new Block[16];
     private int size;
     private final List<Slab> slabs = new ArrayList<>();
-    private Slab carving;            // newest slab with uncarved blocks, or null
+    private Slab carving;            // the slab blocks are carved from, or null when no slab has uncarved room
+    /** Slabs added while another was being carved, in order: carved next, so none is left uncarved. */
+    private final java.util.ArrayDeque<Slab> uncarved = new java.util.ArrayDeque<>();
 
     /** Statistics of operations that bypassed the thread caches (guarded by this). */
     private final ClassCounters counters = new ClassCounters();
@@ -94,7 +98,7 @@ final class ClassDepot {
             out[offset + n] = s.block(s.carved++);
             n++;
             if (s.carved == s.capacity) {
-                carving = null;
+                carving = uncarved.pollFirst();
             }
         }
         return Taken.of(n, fresh);
@@ -109,8 +113,9 @@ final class ClassDepot {
         slabs.add(slab);
         if (carving == null) {
             carving = slab;
+        } else {
+            uncarved.addLast(slab);   // another thread added one first: carve that, then this one
         }
-        // Another thread may have added one first: keep carving the older one; the new one waits its turn.
         return take(out, offset, max);
     }
 
@@ -219,14 +224,9 @@ final class ClassDepot {
         poolIdle.addAndGet(-(size - w) * blockSize);
         size = w;
         slabs.remove(slab);
+        uncarved.remove(slab);
         if (carving == slab) {
-            carving = null;
-            for (Slab s : slabs) {
-                if (s.carved < s.capacity) {
-                    carving = s;
-                    break;
-                }
-            }
+            carving = uncarved.pollFirst();
         }
         return slab.bytes();
     }
