@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The shape is set by system properties: {@code -Dthreads=N} (default 2), {@code -Dring=N} live buffers per
  * thread (256), {@code -DmaxSize=BYTES} (16 MiB) and {@code -Dsizes=log|uniform|skewed} ({@code log}: log-uniform
- * from 1 B; {@code uniform}: uniform from 1 B; {@code skewed}: 90% log-uniform 1 B–4 KiB, 10% log-uniform up to
- * the maximum). {@code -Dstats=true} prints a memkit pool's statistics at the end (to stderr).
+ * from 1 B; {@code uniform}: uniform from 1 B; {@code skewed}: 90% log-uniform 1 B–4 KiB, 10% uniform in the top
+ * half, {@code maxSize / 2} to {@code maxSize}). {@code -Dstats=true} prints a memkit pool's statistics at the end (to stderr).
  */
 public final class FootprintTrace {
     static final String[] ALL = {"memkit", "memkit-resident", "memkit-coarse", "malloc", "netty-pooled", "netty-adaptive",
@@ -131,14 +131,14 @@ public final class FootprintTrace {
 
     /** One buffer size of the configured distribution. */
     static int nextSize(SplittableRandom rnd) {
-        long max = switch (SIZES) {
-            case "log", "uniform" -> MAX_SIZE;
-            case "skewed" -> rnd.nextInt(10) == 0 ? MAX_SIZE : Math.min(MAX_SIZE, 4096);
+        long size = switch (SIZES) {
+            case "log" -> Math.round(Math.exp(rnd.nextDouble() * Math.log(MAX_SIZE)));
+            case "uniform" -> 1 + rnd.nextLong(MAX_SIZE);
+            case "skewed" -> rnd.nextInt(10) == 0 ? MAX_SIZE / 2 + rnd.nextLong(MAX_SIZE - MAX_SIZE / 2 + 1)
+                    : Math.round(Math.exp(rnd.nextDouble() * Math.log(Math.min(MAX_SIZE, 4096))));
             default -> throw new IllegalArgumentException("-Dsizes must be log, uniform or skewed: " + SIZES);
         };
-        long size = SIZES.equals("uniform") ? 1 + rnd.nextLong(max)
-                : Math.round(Math.exp(rnd.nextDouble() * Math.log(max)));
-        return (int) Math.min(max, Math.max(1, size));
+        return (int) Math.min(MAX_SIZE, Math.max(1, size));
     }
 
     /** The process's minor page faults so far (field 10 of /proc/self/stat). */
