@@ -66,6 +66,48 @@ class ProfilesTest {
         assertThrows(IllegalArgumentException.class, () -> AllocationProfile.record(Duration.ofMillis(1), 1));
     }
 
+    /**
+     * A thread that allocated gigabytes before the window and keeps allocating slowly in it: JFR's first sample of
+     * it carries everything it allocated since its previous sample (here, since it started), which once made the
+     * profile report several times what the JVM allocated in the window. The profile's total now stays within what
+     * every thread allocated in the window by the JVM's own counters.
+     */
+    @Test
+    void allocationProfileCountsOnlyTheWindow() throws Exception {
+        java.util.concurrent.CountDownLatch warmed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread heavy = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < 60_000; i++) {          // ~1 GB before the window
+                sink += new byte[16 * 1024].length;
+            }
+            warmed.countDown();
+            while (!stop.get()) {                      // then ~16 MB/s
+                sink += new byte[16 * 1024].length;
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+        });
+        warmed.await();
+        com.sun.management.ThreadMXBean bean =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = allocatedByAllThreads(bean);
+        AllocationProfile p = AllocationProfile.record(Duration.ofMillis(1000), 10);
+        long window = allocatedByAllThreads(bean) - before;
+        stop.set(true);
+        heavy.join();
+        assertTrue(p.totalBytes() > 0, p.toString());
+        assertTrue(p.totalBytes() <= window * 1.25,
+                "profile " + p.totalBytes() + " B against " + window + " B allocated in the window: " + p.sites());
+    }
+
+    /** Bytes allocated so far by the platform threads alive now (a thread's counter never goes down). */
+    private static long allocatedByAllThreads(com.sun.management.ThreadMXBean bean) {
+        long sum = 0;
+        for (long b : bean.getThreadAllocatedBytes(bean.getAllThreadIds())) {
+            sum += Math.max(0, b);
+        }
+        return sum;
+    }
+
     static long sink;
 
     private static void allocateLots() {
