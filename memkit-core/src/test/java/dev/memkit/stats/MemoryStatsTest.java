@@ -85,6 +85,8 @@ class MemoryStatsTest {
         assertTrue(GcPauses.isPause("G1 Young Generation", "end of minor GC"));
         assertTrue(GcPauses.isPause("G1 Old Generation", "end of major GC"));
         assertTrue(GcPauses.isPause("ZGC Major Pauses", "end of GC pause"));
+        // G1 remark and cleanup stop the application too; they arrive from the bean named "G1 Concurrent GC".
+        assertTrue(GcPauses.isPause("G1 Concurrent GC", "end of concurrent GC pause"));
         assertFalse(GcPauses.isPause("ZGC Major Cycles", "end of GC cycle"));
         assertFalse(GcPauses.isPause("Shenandoah Cycles", "end of GC cycle"));
     }

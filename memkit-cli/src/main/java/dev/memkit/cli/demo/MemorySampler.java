@@ -1,44 +1,33 @@
 package dev.memkit.cli.demo;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.memkit.stats.MemoryStats;
+import dev.memkit.stats.MemoryStatsCollector;
 
 import java.io.IOException;
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
 
 /**
  * Samples this JVM's memory every 50 ms (RSS, heap used, off-heap = JDK direct/mapped buffers + memkit's native
- * pool) and listens to GC notifications for pause times. Written by a backup run in the demo's child JVMs and
- * read back by the demo as {@code key=value} lines.
+ * pool) through the core's {@link MemoryStatsCollector}, whose GC pause accounting (every stop-the-world pause,
+ * concurrent cycles left out) is the one the debug page and the metrics show. Written by a backup run in the demo's
+ * child JVMs and read back by the demo as {@code key=value} lines.
  */
 public final class MemorySampler implements AutoCloseable {
     private final long start = System.nanoTime();
     private final LongSupplier extraOffHeap;
+    private final MemoryStatsCollector stats = MemoryStatsCollector.builder().nativeMemoryTracking(false)
+            .pauseWindow(Duration.ofDays(1)).build();     // the whole run: its pauses in one distribution
     private final List<long[]> samples = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
-    private long pauseCount;
-    private long pauseNanosTotal;
-    private long pauseNanosMax;
-    private final List<NotificationEmitter> emitters = new ArrayList<>();
-    private final javax.management.NotificationListener listener = (n, h) -> onGc(n);
 
     public MemorySampler(LongSupplier extraOffHeap) {
         this.extraOffHeap = extraOffHeap;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (gc instanceof NotificationEmitter e) {
-                e.addNotificationListener(listener, null, null);
-                emitters.add(e);
-            }
-        }
         sample();
         thread = Thread.ofPlatform().daemon().name("memory-sampler").start(() -> {
             while (running) {
@@ -52,30 +41,18 @@ public final class MemorySampler implements AutoCloseable {
         });
     }
 
-    private synchronized void onGc(javax.management.Notification n) {
-        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
-            return;
-        }
-        GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
-                (CompositeData) n.getUserData());
-        if (info.getGcName().contains("Concurrent") || info.getGcName().contains("Cycles")) {
-            return; // concurrent work, not a pause
-        }
-        long nanos = info.getGcInfo().getDuration() * 1_000_000L;
-        pauseCount++;
-        pauseNanosTotal += nanos;
-        pauseNanosMax = Math.max(pauseNanosMax, nanos);
-    }
-
     private void sample() {
-        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        long off = extraOffHeap.getAsLong();
-        for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-            off += Math.max(0, b.getMemoryUsed());
+        MemoryStats now;
+        synchronized (stats) {
+            now = stats.snapshot();
         }
-        long rss = procStatus("VmRSS");
+        long off = extraOffHeap.getAsLong();
+        for (MemoryStats.NioPool b : now.nioPools()) {
+            off += Math.max(0, b.usedBytes());
+        }
         synchronized (this) {
-            samples.add(new long[] {(System.nanoTime() - start) / 1_000_000, rss, heap, off});
+            samples.add(new long[] {(System.nanoTime() - start) / 1_000_000, Math.max(0, now.rssBytes()),
+                now.heapUsedBytes(), off});
         }
     }
 
@@ -100,20 +77,25 @@ public final class MemorySampler implements AutoCloseable {
         }
     }
 
-    /** GC notifications arrive on another thread: give the last ones up to a second to land. */
+    /**
+     * GC notifications arrive on another thread: give the last ones up to a second to land, until the pauses
+     * recorded are at least the collections the beans count (a concurrent cycle's pauses count once each).
+     */
     private void awaitGcNotifications() {
         long deadline = System.nanoTime() + 1_000_000_000L;
         while (System.nanoTime() < deadline) {
-            long beans = 0;
-            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                if (!gc.getName().contains("Concurrent")) {
-                    beans += Math.max(0, gc.getCollectionCount());
+            MemoryStats now;
+            synchronized (stats) {
+                now = stats.snapshot();
+            }
+            long collections = 0;
+            for (MemoryStats.Collector c : now.collectors()) {
+                if (!c.name().contains("Cycles")) {
+                    collections += Math.max(0, c.count());
                 }
             }
-            synchronized (this) {
-                if (pauseCount >= beans) {
-                    return;
-                }
+            if (now.pauses().count() >= collections) {
+                return;
             }
             try {
                 Thread.sleep(10);
@@ -137,22 +119,17 @@ public final class MemorySampler implements AutoCloseable {
             sb.append("sample=").append(s[0]).append(',').append(s[1]).append(',').append(s[2]).append(',')
                     .append(s[3]).append('\n');
         }
-        long hwm = procStatus("VmHWM");
-        long gcCount = 0;
-        long gcMillis = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (!gc.getName().contains("Concurrent")) {
-                gcCount += Math.max(0, gc.getCollectionCount());
-                gcMillis += Math.max(0, gc.getCollectionTime());
-            }
+        MemoryStats.Pauses pauses;
+        synchronized (stats) {
+            pauses = stats.snapshot().pauses();
         }
         List<String> lines = new ArrayList<>(extra);
-        lines.add("peakRss=" + Math.max(hwm, peakRss));
+        lines.add("peakRss=" + Math.max(procStatus("VmHWM"), peakRss));
         lines.add("peakHeap=" + peakHeap);
         lines.add("peakOffHeap=" + peakOff);
-        lines.add("gcCount=" + Math.max(gcCount, pauseCount));
-        lines.add("gcPauseTotalMs=" + Math.max(gcMillis, pauseNanosTotal / 1_000_000));
-        lines.add("gcPauseMaxMs=" + pauseNanosMax / 1_000_000.0);
+        lines.add("gcCount=" + pauses.count());
+        lines.add("gcPauseTotalMs=" + Math.round(pauses.totalMillis()));
+        lines.add("gcPauseMaxMs=" + (pauses.count() == 0 ? 0.0 : pauses.maxMillis()));
         Files.writeString(file, String.join("\n", lines) + "\n" + sb);
     }
 
@@ -160,12 +137,6 @@ public final class MemorySampler implements AutoCloseable {
     public void close() {
         running = false;
         thread.interrupt();
-        for (NotificationEmitter e : emitters) {
-            try {
-                e.removeNotificationListener(listener);
-            } catch (javax.management.ListenerNotFoundException ignored) {
-                // already gone
-            }
-        }
+        stats.close();
     }
 }
