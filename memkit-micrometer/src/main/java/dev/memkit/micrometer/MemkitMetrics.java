@@ -6,6 +6,8 @@ import dev.memkit.budget.MemoryBudget;
 import dev.memkit.buffer.BufferPoolStats;
 import dev.memkit.pool.BoundedPoolStats;
 import dev.memkit.pool.LocalPoolStats;
+import dev.memkit.stats.MemoryStats;
+import dev.memkit.stats.MemoryStatsCollector;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -16,8 +18,13 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -52,20 +59,33 @@ import java.util.function.ToDoubleFunction;
  *       <td>pool, kind=bounded</td><td>BoundedPool lifecycle</td></tr>
  *   <tr><td>memkit.object.pool.wait</td><td>function timer</td><td>pool, kind=bounded</td>
  *       <td>acquires that waited, and their total wait</td></tr>
+ *   <tr><td>memkit.process.rss / .virtual</td><td>gauges, bytes</td><td></td>
+ *       <td>the process's resident and virtual size (Linux)</td></tr>
+ *   <tr><td>memkit.nmt.reserved / .committed</td><td>gauges, bytes</td><td></td>
+ *       <td>Native Memory Tracking's totals, when the JVM runs with NMT</td></tr>
+ *   <tr><td>memkit.heap.allocation.rate</td><td>gauge, bytes (per second)</td><td></td>
+ *       <td>heap allocation by all threads since the previous reading</td></tr>
+ *   <tr><td>memkit.gc.pause</td><td>gauges, seconds</td><td>quantile = 0.5, 0.99, max</td>
+ *       <td>stop-the-world GC pauses over the last minute (concurrent cycles are not pauses)</td></tr>
  * </table>
  *
- * <p>Pools and budgets are bound as they exist when {@link #bindTo} runs; bind again after creating more (meters
- * already registered are kept). Values come from one statistics snapshot shared by all meters and refreshed at
+ * <p><b>Pools and budgets created later appear too.</b> Every refresh of the snapshot (at a scrape) looks for pools
+ * and budgets that have no meters yet and registers them in every registry this binder is bound to, so they are
+ * scraped from the next scrape on. Values come from one statistics snapshot shared by all meters and refreshed at
  * most every 500 ms, so a scrape costs one snapshot, not one per meter. Thread-safe.
  *
  * @since 0.1
  */
-public final class MemkitMetrics implements MeterBinder {
+public final class MemkitMetrics implements MeterBinder, AutoCloseable {
     private static final long SNAPSHOT_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final MemoryManager manager;
     private final Iterable<Tag> tags;
+    private final MemoryStatsCollector jvm;  // process, NMT, allocation and pause figures
+    private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+    private final Map<MeterRegistry, Set<String>> bound = new IdentityHashMap<>(); // "kind:name" bound, per registry
     private MemoryManagerStats snapshot;     // guarded by this
+    private MemoryStats jvmSnapshot;         // guarded by this
     private long snapshotAt;
 
     /**
@@ -86,46 +106,131 @@ public final class MemkitMetrics implements MeterBinder {
     public MemkitMetrics(MemoryManager manager, Iterable<Tag> tags) {
         this.manager = Objects.requireNonNull(manager, "manager");
         this.tags = Objects.requireNonNull(tags, "tags");
+        this.jvm = MemoryStatsCollector.builder().nativeMemoryTracking(true).build();
     }
 
-    private synchronized MemoryManagerStats stats() {
-        long now = System.nanoTime();
-        if (snapshot == null || now - snapshotAt > SNAPSHOT_NANOS) {
-            snapshot = manager.stats();
-            snapshotAt = now;
+    private MemoryManagerStats stats() {
+        return refreshed();
+    }
+
+    private MemoryStats jvmStats() {
+        refreshed();
+        synchronized (this) {
+            return jvmSnapshot;
         }
-        return snapshot;
+    }
+
+    /** The manager's snapshot, refreshed at most every 500 ms; a refresh also binds pools and budgets new since. */
+    private MemoryManagerStats refreshed() {
+        MemoryManagerStats s;
+        boolean fresh = false;
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (snapshot == null || now - snapshotAt > SNAPSHOT_NANOS) {
+                snapshot = manager.stats();
+                jvmSnapshot = jvm.snapshot();
+                snapshotAt = now;
+                fresh = true;
+            }
+            s = snapshot;
+        }
+        if (fresh) {
+            for (MeterRegistry r : registries) {
+                bindNew(r, s);
+            }
+        }
+        return s;
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        List<MemoryBudget> budgets = new ArrayList<>();
-        collect(manager.budget(), budgets);
-        for (MemoryBudget b : budgets) {
-            Tags t = Tags.of(tags).and("budget", b.path());
-            Gauge.builder("memkit.budget.limit", b, MemoryBudget::limit).tags(t).baseUnit(BaseUnits.BYTES)
-                    .description("The memkit budget's limit").register(registry);
-            Gauge.builder("memkit.budget.used", b, MemoryBudget::used).tags(t).baseUnit(BaseUnits.BYTES)
-                    .description("Bytes reserved on the memkit budget").register(registry);
-            FunctionCounter.builder("memkit.budget.refusals", b, MemoryBudget::refusals).tags(t)
-                    .description("Reservations the budget refused").register(registry);
-        }
+        registries.add(registry);
         Gauge.builder("memkit.pressure.level", this, m -> m.stats().pressure().ordinal()).tags(tags)
                 .description("Memory pressure: 0 NORMAL, 1 ELEVATED, 2 CRITICAL").register(registry);
         Gauge.builder("memkit.pressure", this, m -> m.stats().lastPressure()).tags(tags)
                 .description("The last pressure reading, a fraction of the limit").register(registry);
         Gauge.builder("memkit.breaker.open", this, m -> m.stats().breakerOpen() ? 1 : 0).tags(tags)
                 .description("1 while non-critical budgets are refused").register(registry);
-        MemoryManagerStats s = stats();
+        bindJvm(registry);
+        MemoryManagerStats s;
+        synchronized (this) {
+            s = snapshot == null ? manager.stats() : snapshot;
+        }
+        bindNew(registry, s);
+    }
+
+    /** Registers meters for every pool and budget of {@code s} (and the budget tree) not bound yet. */
+    private void bindNew(MeterRegistry registry, MemoryManagerStats s) {
+        List<MemoryBudget> budgets = new ArrayList<>();
+        collect(manager.budget(), budgets);
+        for (MemoryBudget b : budgets) {
+            if (firstTime(registry, "budget:" + b.path())) {
+                bindBudget(registry, b);
+            }
+        }
         for (BufferPoolStats p : s.pools()) {
-            bindBufferPool(registry, p.pool());
+            if (firstTime(registry, "buffer:" + p.pool())) {
+                bindBufferPool(registry, p.pool());
+            }
         }
         for (LocalPoolStats p : s.localPools()) {
-            bindLocalPool(registry, p.pool());
+            if (firstTime(registry, "local:" + p.pool())) {
+                bindLocalPool(registry, p.pool());
+            }
         }
         for (BoundedPoolStats p : s.boundedPools()) {
-            bindBoundedPool(registry, p.pool());
+            if (firstTime(registry, "bounded:" + p.pool())) {
+                bindBoundedPool(registry, p.pool());
+            }
         }
+    }
+
+    private synchronized boolean firstTime(MeterRegistry registry, String key) {
+        return bound.computeIfAbsent(registry, r -> new HashSet<>()).add(key);
+    }
+
+    private void bindBudget(MeterRegistry registry, MemoryBudget b) {
+        Tags t = Tags.of(tags).and("budget", b.path());
+        Gauge.builder("memkit.budget.limit", b, MemoryBudget::limit).tags(t).baseUnit(BaseUnits.BYTES)
+                .description("The memkit budget's limit").register(registry);
+        Gauge.builder("memkit.budget.used", b, MemoryBudget::used).tags(t).baseUnit(BaseUnits.BYTES)
+                .description("Bytes reserved on the memkit budget").register(registry);
+        FunctionCounter.builder("memkit.budget.refusals", b, MemoryBudget::refusals).tags(t)
+                .description("Reservations the budget refused").register(registry);
+    }
+
+    private void bindJvm(MeterRegistry registry) {
+        jvmGauge(registry, "memkit.process.rss", BaseUnits.BYTES, s -> positive(s.rssBytes()),
+                "The process's resident set size");
+        jvmGauge(registry, "memkit.process.virtual", BaseUnits.BYTES, s -> positive(s.virtualBytes()),
+                "The process's virtual size");
+        if (jvmStats().nmtCommittedBytes() >= 0) {
+            jvmGauge(registry, "memkit.nmt.reserved", BaseUnits.BYTES, s -> positive(s.nmtReservedBytes()),
+                    "Native Memory Tracking: total reserved");
+            jvmGauge(registry, "memkit.nmt.committed", BaseUnits.BYTES, s -> positive(s.nmtCommittedBytes()),
+                    "Native Memory Tracking: total committed");
+        }
+        jvmGauge(registry, "memkit.heap.allocation.rate", BaseUnits.BYTES, MemoryStats::allocationRateBytesPerSecond,
+                "Heap bytes allocated per second by all threads, since the previous reading");
+        pauseGauge(registry, "0.5", MemoryStats.Pauses::p50Millis);
+        pauseGauge(registry, "0.99", MemoryStats.Pauses::p99Millis);
+        pauseGauge(registry, "max", MemoryStats.Pauses::maxMillis);
+    }
+
+    private void jvmGauge(MeterRegistry r, String meter, String unit, ToDoubleFunction<MemoryStats> f,
+                          String description) {
+        Gauge.builder(meter, this, m -> f.applyAsDouble(m.jvmStats())).tags(tags).baseUnit(unit)
+                .description(description).register(r);
+    }
+
+    private void pauseGauge(MeterRegistry r, String quantile, ToDoubleFunction<MemoryStats.Pauses> millis) {
+        Gauge.builder("memkit.gc.pause", this, m -> millis.applyAsDouble(m.jvmStats().pauses()) / 1000)
+                .tags(Tags.of(tags).and("quantile", quantile)).baseUnit("seconds")
+                .description("Stop-the-world GC pauses over the last minute").register(r);
+    }
+
+    private static double positive(long v) {
+        return v < 0 ? Double.NaN : v;
     }
 
     private void bindBufferPool(MeterRegistry registry, String name) {
@@ -209,6 +314,12 @@ public final class MemkitMetrics implements MeterBinder {
 
     private static <S> double valueOf(S stats, ToDoubleFunction<S> f) {
         return stats == null ? Double.NaN : f.applyAsDouble(stats);
+    }
+
+    /** Stops listening to GC notifications; meters already registered then report the last snapshot. */
+    @Override
+    public void close() {
+        jvm.close();
     }
 
     private static void collect(MemoryBudget b, List<MemoryBudget> out) {

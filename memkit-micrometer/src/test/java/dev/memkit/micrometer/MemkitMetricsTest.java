@@ -27,7 +27,8 @@ class MemkitMetricsTest {
             "memkit.object.pool.puts", "memkit.object.pool.dropped", "memkit.object.pool.idle",
             "memkit.object.pool.leased", "memkit.object.pool.waiters", "memkit.object.pool.capacity",
             "memkit.object.pool.created", "memkit.object.pool.destroyed", "memkit.object.pool.timeouts",
-            "memkit.object.pool.leaks", "memkit.object.pool.wait");
+            "memkit.object.pool.leaks", "memkit.object.pool.wait", "memkit.process.rss", "memkit.process.virtual",
+            "memkit.heap.allocation.rate", "memkit.gc.pause");
 
     @Test
     void registersTheDocumentedMetersWithLiveValues() throws Exception {
@@ -41,6 +42,7 @@ class MemkitMetricsTest {
             new MemkitMetrics(m).bindTo(registry);
             Set<String> names = registry.getMeters().stream().map(x -> x.getId().getName())
                     .collect(Collectors.toSet());
+            names.removeAll(Set.of("memkit.nmt.reserved", "memkit.nmt.committed"));  // only when NMT is on
             assertEquals(DOCUMENTED, names);
             try (Buffer b = m.acquire(MIB)) {
                 Thread.sleep(600);                  // past the snapshot cache
@@ -61,6 +63,44 @@ class MemkitMetricsTest {
             assertEquals(Set.of("local", "bounded"),
                     tagged.stream().map(x -> x.getId().getTag("kind")).collect(Collectors.toSet()));
             lease.close();
+        }
+    }
+
+    /** Pools and budgets made after binding get meters at the next scrape; JVM-wide figures are read live. */
+    @Test
+    void poolsAndBudgetsCreatedAfterBindingAppear() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (MemoryManager m = MemoryManager.builder().limitBytes(64 * MIB).watchGc(false).build();
+             MemkitMetrics metrics = new MemkitMetrics(m)) {
+            metrics.bindTo(registry);
+            assertEquals(null, registry.find("memkit.buffer.pool.reserved").tag("pool", "late").gauge());
+            var late = m.newBufferPool("late", 8 * MIB, b -> b);
+            BoundedPool<Object> conns = m.newBoundedPool("late-conns", Object::new, b -> b.capacity(2));
+            try (Buffer b = late.acquire(1024)) {
+                Thread.sleep(600);                          // past the snapshot cache
+                scrape(registry);                           // a refresh registers what is new
+                scrape(registry);
+                assertTrue(registry.get("memkit.buffer.pool.leased").tag("pool", "late").gauge().value() >= 1024);
+                assertEquals(2.0, registry.get("memkit.object.pool.capacity").tag("pool", "late-conns").gauge()
+                        .value());
+                assertEquals(late.stats().reservedBytes(),
+                        registry.get("memkit.budget.used").tag("budget", "memkit/late").gauge().value(),
+                        "the new pool's budget");
+                assertTrue(b.size() == 1024);
+            }
+            conns.close();
+            assertTrue(registry.get("memkit.process.rss").gauge().value() > 0, "RSS on Linux");
+            System.gc();
+            Thread.sleep(600);
+            assertTrue(registry.get("memkit.gc.pause").tag("quantile", "max").gauge().value() >= 0);
+            assertTrue(registry.get("memkit.heap.allocation.rate").gauge().value() >= 0);
+        }
+    }
+
+    /** Reads every meter's value once, as a registry's scrape does. */
+    private static void scrape(SimpleMeterRegistry registry) {
+        for (Meter meter : registry.getMeters()) {
+            meter.measure().forEach(x -> x.getValue());
         }
     }
 }
