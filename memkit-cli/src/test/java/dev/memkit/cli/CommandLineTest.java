@@ -125,8 +125,8 @@ class CommandLineTest {
         assertTrue(o.out().matches("(?s).*restore identical\\s+yes\\s+yes.*"),
                 o.out());
         String html = Files.readString(report);
-        assertTrue(html.contains("<svg") && html.contains("polyline"), "charts are drawn");
-        assertTrue(!html.contains("http://") && !html.contains("https://"), "self-contained, no CDN");
+        assertTrue(html.contains("memkitCharts.chart(") && !html.contains("<script src="), "charts are drawn, inline");
+        assertTrue(!html.matches("(?s).*(src|href)=\"?(https?:)?//.*"), "self-contained: nothing loaded from elsewhere");
         try (var s = Files.list(tmp)) {
             assertEquals(1, s.count(), "the demo cleans up its corpus and restores");
         }

@@ -46,6 +46,9 @@ import java.util.function.Supplier;
  *   <tr><td>{@code GET /debug/memory/histogram/diff}</td><td>classes that grew since the base</td></tr>
  *   <tr><td>{@code GET /debug/memory/profile?seconds=N}</td><td>allocation profile for N (1–60, default 10)
  *       seconds; one at a time (409 while another runs)</td></tr>
+ *   <tr><td>{@code GET /debug/memory/recording?seconds=N}</td><td>a JFR recording of N (1–300, default 30)
+ *       seconds with the JDK's {@code profile} settings, as a {@code .jfr} download for JDK Mission Control or
+ *       async-profiler's converters; one at a time (409 while another runs)</td></tr>
  *   <tr><td>{@code GET /debug/memory/heapdump}</td><td>a live-heap {@code .hprof} download, only when enabled
  *       with {@link Builder#heapDumps(boolean)}</td></tr>
  * </table>
@@ -90,6 +93,7 @@ public final class DebugEndpoint implements AutoCloseable {
     private final AtomicReference<HeapHistogram> base = new AtomicReference<>();
     /** One allocation profile at a time: a profile holds a worker thread for its whole duration. */
     private final java.util.concurrent.atomic.AtomicBoolean profiling = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean recording = new java.util.concurrent.atomic.AtomicBoolean();
     private final Supplier<HeapHistogram> histograms;
 
     private DebugEndpoint(Builder b) throws IOException {
@@ -221,21 +225,72 @@ public final class DebugEndpoint implements AutoCloseable {
                 }
             }
             case "/profile" -> profile(ex);
+            case "/recording" -> recording(ex);
             case "/heapdump" -> heapDump(ex);
             default -> send(ex, 404, "text/plain", "not found");
         }
     }
 
-    private void profile(HttpExchange ex) throws IOException {
-        int seconds = 10;
+    /** The {@code seconds=N} query parameter, {@code otherwise} when absent, or -1 when not a number. */
+    private static int seconds(HttpExchange ex, int otherwise) {
         String q = ex.getRequestURI().getQuery();
-        if (q != null && q.startsWith("seconds=")) {
-            try {
-                seconds = Integer.parseInt(q.substring("seconds=".length()));
-            } catch (NumberFormatException e) {
-                seconds = -1;
+        if (q == null || !q.startsWith("seconds=")) {
+            return otherwise;
+        }
+        try {
+            return Integer.parseInt(q.substring("seconds=".length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private void recording(HttpExchange ex) throws IOException {
+        int seconds = seconds(ex, 30);
+        if (seconds < 1 || seconds > 300) {
+            send(ex, 400, "text/plain", "seconds must be between 1 and 300");
+            return;
+        }
+        if (!recording.compareAndSet(false, true)) {
+            send(ex, 409, "text/plain", "a recording is already running; try again when it ends");
+            return;
+        }
+        Path dir = null;
+        Path file = null;
+        try {
+            dir = Files.createTempDirectory("memkit-jfr",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            file = dir.resolve("memkit.jfr");
+            try (jdk.jfr.Recording r = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+                r.setName("memkit /debug/memory/recording");
+                r.start();
+                Thread.sleep(Duration.ofSeconds(seconds));
+                r.stop();
+                r.dump(file);
+            }
+            ex.getResponseHeaders().add("Content-Type", "application/octet-stream");
+            ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"memkit.jfr\"");
+            ex.sendResponseHeaders(200, Files.size(file));
+            try (OutputStream out = ex.getResponseBody()) {
+                Files.copy(file, out);
+            }
+        } catch (java.text.ParseException e) {
+            send(ex, 500, "text/plain", "the JDK's profile settings could not be read: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            send(ex, 503, "text/plain", "interrupted");
+        } finally {
+            recording.set(false);
+            if (file != null) {
+                Files.deleteIfExists(file);
+            }
+            if (dir != null) {
+                Files.deleteIfExists(dir);
             }
         }
+    }
+
+    private void profile(HttpExchange ex) throws IOException {
+        int seconds = seconds(ex, 10);
         if (seconds < 1 || seconds > 60) {
             send(ex, 400, "text/plain", "seconds must be between 1 and 60");
             return;
@@ -316,7 +371,8 @@ public final class DebugEndpoint implements AutoCloseable {
             if (in == null) {
                 throw new IllegalStateException("debug-memory.html missing from the memkit jar");
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("<!--memkit-charts-->",
+                    Charts.head());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

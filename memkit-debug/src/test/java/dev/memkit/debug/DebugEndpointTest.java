@@ -102,8 +102,9 @@ class DebugEndpointTest {
     void thePageIsAStaticShellServedWithoutData() throws Exception {
         Response page = get("", null);
         assertEquals(200, page.statusCode());
-        assertTrue(page.body().contains("<svg id=\"heap-chart\""));
-        assertTrue(!page.body().contains("http://") && !page.body().contains("https://"), "no CDN, no links out");
+        assertTrue(page.body().contains("<div id=\"heap-chart\"") && page.body().contains("memkitCharts"));
+        assertTrue(!page.body().matches("(?s).*(src|href)=\"?(https?:)?//.*"), "no CDN, nothing loaded from elsewhere");
+        assertTrue(!page.body().contains("<!--memkit-charts-->"), "the chart helper is inline");
     }
 
     @Test
@@ -148,6 +149,25 @@ class DebugEndpointTest {
                     .toList();
             // Both run at once on the endpoint's two workers; exactly one may profile, the other is told to wait.
             assertEquals(java.util.List.of(200, 409), statuses);
+        }
+    }
+
+    @Test
+    void aJfrRecordingDownloadsAsAFileJmcOpens() throws Exception {
+        assertEquals(400, get("/recording?seconds=0", TOKEN).statusCode());
+        assertEquals(400, get("/recording?seconds=301", TOKEN).statusCode());
+        assertEquals(401, get("/recording?seconds=1", null).statusCode());
+        Response r = get("/recording?seconds=1", TOKEN);
+        assertEquals(200, r.statusCode());
+        assertEquals("application/octet-stream", r.contentType());
+        assertTrue(r.bytes().length > 1000, "a recording of some size: " + r.bytes().length);
+        assertEquals("FLR", new String(r.bytes(), 0, 3, StandardCharsets.US_ASCII), "JFR's magic number");
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("memkit", ".jfr");
+        try {
+            java.nio.file.Files.write(f, r.bytes());
+            assertTrue(jdk.jfr.consumer.RecordingFile.readAllEvents(f).size() > 0, "JFR reads its events back");
+        } finally {
+            java.nio.file.Files.delete(f);
         }
     }
 

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DebugPageBrowserTest {
     private static final String TOKEN = "browser-test-token-0123456789";
-    private static final List<String> CHARTS = List.of("heap-chart", "rss-chart", "offheap-chart", "gc-chart");
+    private static final List<String> CHARTS = List.of("heap-chart", "offheap-chart", "gc-chart", "alloc-chart");
 
     static Path chromium() {
         for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
@@ -75,18 +75,19 @@ class DebugPageBrowserTest {
             Matcher samples = Pattern.compile("data-samples=\"(\\d+)\"").matcher(dom);
             assertTrue(samples.find() && Integer.parseInt(samples.group(1)) >= 2, excerpt(dom));
             for (String chart : CHARTS) {
-                Matcher svg = Pattern.compile("<svg id=\"" + chart + "\"[^>]*>(.*?)</svg>", Pattern.DOTALL)
+                // uPlot draws on a canvas inside the chart's element, with its legend (one row per series) as HTML.
+                Matcher plot = Pattern.compile("<div id=\"" + chart + "\"[^>]*>(.*?)</figure>", Pattern.DOTALL)
                         .matcher(dom);
-                assertTrue(svg.find(), chart + " present");
-                Matcher line = Pattern.compile("points=\"([^\"]*)\"").matcher(svg.group(1));
-                assertTrue(line.find(), chart + " has a line");
-                int points = line.group(1).isBlank() ? 0 : line.group(1).trim().split("\\s+").length;
-                if (!chart.equals("gc-chart")) {  // pauses can be absent from a window; the rest always have data
-                    assertTrue(points >= 2, chart + " drew " + points + " points");
-                }
+                assertTrue(plot.find(), chart + " present");
+                assertTrue(plot.group(1).contains("class=\"uplot") && plot.group(1).contains("<canvas"),
+                        chart + " is a uPlot chart: " + plot.group(1).substring(0, Math.min(300, plot.group(1).length())));
+                assertTrue(plot.group(1).contains("u-legend"), chart + " has a legend");
             }
+            assertTrue(dom.contains("Allocation profile (10 s)") && dom.contains("JFR recording"),
+                    "the page links to its other views");
             assertTrue(dom.contains("<div id=\"errors\"></div>"), "no error shown on the page");
-            assertTrue(dom.contains("<td>direct</td>"), "the pools table lists the JDK's direct pool");
+            assertTrue(dom.contains("<td class=\"text\">direct</td>"), "the pools table lists the JDK's direct pool");
+            assertTrue(dom.contains("<th class=\"text\">kind</th>"), "the pools table's columns are labelled");
             // Chromium logs every console message as "INFO:CONSOLE" whatever its level, and the page itself logs
             // only errors, so any console line at all is a failure.
             List<String> console = log.lines().filter(l -> l.contains(":CONSOLE") || l.contains("Uncaught"))
@@ -97,5 +98,26 @@ class DebugPageBrowserTest {
 
     private static String excerpt(String dom) {
         return dom.length() > 2000 ? dom.substring(0, 2000) + "..." : dom;
+    }
+
+    /** Opened without its token, the page says how to add it instead of failing silently. */
+    @Test
+    void withoutATokenThePageExplainsHowToAddIt() throws Exception {
+        Path browser = chromium();
+        Assumptions.assumeTrue(browser != null || "1".equals(System.getenv("MEMKIT_REQUIRE_CHROMIUM")),
+                "no chromium on PATH");
+        try (MemoryMonitor monitor = MemoryMonitor.builder().interval(Duration.ofMillis(50)).start();
+             DebugEndpoint endpoint = DebugEndpoint.builder(monitor).token(TOKEN).start()) {
+            Path profile = Files.createTempDirectory("memkit-chromium");
+            Process p = new ProcessBuilder(browser.toString(), "--headless=new", "--no-sandbox", "--disable-gpu",
+                    "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile,
+                    "--virtual-time-budget=3000", "--dump-dom", endpoint.uri().toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium finished");
+            assertTrue(dom.contains("id=\"token-help\" style=\"display: block;\""), "the token help is shown: "
+                    + excerpt(dom));
+            assertTrue(dom.contains("#token=YOUR_TOKEN"), excerpt(dom));
+        }
     }
 }

@@ -136,6 +136,7 @@ public final class BigHeapChild {
             out.add("loadMs=" + loadNanos / 1_000_000);
             out.add("slowestPutMicros=" + slowestPut / 1000);
             out.add("bytesPerEntry=" + (entries == 0 ? 0 : (double) (rss1 - rss0) / entries));
+            out.add("churnStartMs=" + sampler.elapsedMillis());  // the report lines the JVMs' phases up here
             System.out.println("@phase churn");
             // Churn: every core allocates, keeping a ring of medium-lived objects so some survive young
             // collections and the old generation has to be marked (and with it, the store if it lives there).

@@ -1,6 +1,7 @@
 package dev.memkit.cli.demo;
 
 import dev.memkit.ByteSize;
+import dev.memkit.debug.Charts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -118,36 +119,56 @@ public final class BigHeapCommand implements Callable<Integer> {
     static String table(List<Run> runs) {
         StringBuilder sb = new StringBuilder();
         Run hash = runs.getFirst();
+        Run fast = runs.stream().filter(r -> r.label().startsWith("fastutil")).findFirst().orElse(hash);
         Run memkit = runs.stream().filter(r -> r.label().startsWith("memkit")).findFirst().orElse(hash);
-        row(sb, "", runs.stream().map(Run::label).toList(), "memkit/HashMap");
-        metric(sb, runs, "load time", "loadMs", r -> secs(r.num("loadMs")), hash, memkit);
+        Ratios vs = new Ratios(memkit, hash, fast);
+        row(sb, "", runs.stream().map(Run::label).toList(), "memkit/HashMap  memkit/fastutil");
+        metric(sb, runs, "load time", "loadMs", r -> isBaseline(r) ? "–" : secs(r.num("loadMs")), vs);
         row(sb, "  batched (putAll)", runs.stream().map(r -> r.kv().containsKey("bulkLoadMs")
-                ? secs(r.num("bulkLoadMs")) : "–").toList(), ratio(memkit.num("bulkLoadMs"), hash.num("loadMs")));
-        metric(sb, runs, "slowest put", "slowestPutMicros", r -> ms(r.num("slowestPutMicros") / 1000), null, null);
-        metric(sb, runs, "bytes/entry (RSS)", "bytesPerEntry", r -> fmt(r.num("bytesPerEntry")), hash, memkit);
-        metric(sb, runs, "peak RSS", "peakRss", r -> ByteSize.format((long) r.num("peakRss")), hash, memkit);
+                ? secs(r.num("bulkLoadMs")) : "–").toList(), vs.of(memkit.num("bulkLoadMs"), "loadMs"));
+        metric(sb, runs, "slowest put", "slowestPutMicros",
+                r -> isBaseline(r) ? "–" : ms(r.num("slowestPutMicros") / 1000), null);
+        metric(sb, runs, "bytes/entry (RSS)", "bytesPerEntry",
+                r -> isBaseline(r) ? "–" : fmt(r.num("bytesPerEntry")), vs);
+        metric(sb, runs, "peak RSS", "peakRss", r -> ByteSize.format((long) r.num("peakRss")), vs);
         row(sb, "under churn:", runs.stream().map(r -> "").toList(), "");
-        metric(sb, runs, "  GC count", "churnGcCount", r -> fmt(r.num("churnGcCount")), null, null);
-        metric(sb, runs, "  GC pause total", "churnPauseTotalMs", r -> ms(r.num("churnPauseTotalMs")), hash, memkit);
-        metric(sb, runs, "  max pause", "churnPauseMaxMs", r -> ms(r.num("churnPauseMaxMs")), hash, memkit);
+        metric(sb, runs, "  GC count", "churnGcCount", r -> count(r.num("churnGcCount")), null);
+        metric(sb, runs, "  GC pause total", "churnPauseTotalMs", r -> ms(r.num("churnPauseTotalMs")), vs);
+        metric(sb, runs, "  max pause", "churnPauseMaxMs", r -> ms(r.num("churnPauseMaxMs")), vs);
         // A collector's beans report a cycle when it ends: a 0 here with no collections means a cycle (a ZGC mark
         // of a huge pointer-rich heap) outlasted the window, not that the collector did no work (see GC+VM CPU).
         metric(sb, runs, "  concurrent GC time", "churnConcurrentGcMs",
                 r -> r.num("churnGcCount") == 0 && r.num("churnVmCpuMs") > 0 ? "no cycle ended"
-                        : ms(r.num("churnConcurrentGcMs")), hash, memkit);
-        metric(sb, runs, "  GC+VM CPU time", "churnVmCpuMs", r -> ms(r.num("churnVmCpuMs")), hash, memkit);
+                        : ms(r.num("churnConcurrentGcMs")), vs);
+        metric(sb, runs, "  GC+VM CPU time", "churnVmCpuMs", r -> ms(r.num("churnVmCpuMs")), vs);
         metric(sb, runs, "  reads/s", "readsPerSecond",
-                r -> String.format(Locale.ROOT, "%,.0f", r.num("readsPerSecond")), hash, memkit);
+                r -> isBaseline(r) ? "–" : String.format(Locale.ROOT, "%,.0f", r.num("readsPerSecond")), vs);
         row(sb, "  reads/s, getAll", runs.stream().map(r -> r.kv().containsKey("batchedReadsPerSecond")
                 ? String.format(Locale.ROOT, "%,.0f", r.num("batchedReadsPerSecond")) : "–").toList(),
-                ratio(memkit.num("batchedReadsPerSecond"), hash.num("readsPerSecond")));
+                vs.of(memkit.num("batchedReadsPerSecond"), "readsPerSecond"));
         return sb.toString();
     }
 
+    /** memkit's figure against HashMap's and fastutil's, the easier and the harder comparison. */
+    private record Ratios(Run memkit, Run hash, Run fast) {
+        String of(String key) {
+            return of(memkit.num(key), key);
+        }
+
+        String of(double mine, String theirKey) {
+            return String.format(Locale.ROOT, "%-15s %s", ratio(mine, hash.num(theirKey)),
+                    ratio(mine, fast.num(theirKey)));
+        }
+    }
+
+    /** The JVM that holds no map: per-entry and per-read figures do not apply to it. */
+    private static boolean isBaseline(Run r) {
+        return r.label().startsWith("no map");
+    }
+
     private static void metric(StringBuilder sb, List<Run> runs, String name, String key,
-                               java.util.function.Function<Run, String> format, Run base, Run memkit) {
-        row(sb, name, runs.stream().map(format).toList(),
-                base == null ? "" : ratio(memkit.num(key), base.num(key)));
+                               java.util.function.Function<Run, String> format, Ratios vs) {
+        row(sb, name, runs.stream().map(format).toList(), vs == null ? "" : vs.of(key));
     }
 
     private static void row(StringBuilder sb, String name, List<String> cells, String r) {
@@ -156,6 +177,10 @@ public final class BigHeapCommand implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, " %-20s", c));
         }
         sb.append(' ').append(r).append('\n');
+    }
+
+    private static String count(double v) {
+        return String.format(Locale.ROOT, "%,d", Math.round(v));
     }
 
     private static String fmt(double v) {
@@ -171,24 +196,25 @@ public final class BigHeapCommand implements Callable<Integer> {
     }
 
     private static String ratio(double num, double den) {
-        return den <= 0 ? "" : String.format(Locale.ROOT, "%.2f", num / den);
+        return den <= 0 ? "–" : String.format(Locale.ROOT, "%.2f", num / den);
     }
 
     private String html(List<Run> runs, String gcFlag) {
         List<List<long[]>> series = runs.stream().map(Run::samples).toList();
-        List<String> classes = List.of("hashmap", "fastutil", "memkit", "none");
+        List<String> labels = runs.stream().map(Run::label).toList();
+        long[] churnStart = runs.stream().mapToLong(r -> (long) r.num("churnStartMs")).toArray();
+        String x = "seconds since the churn began (before 0: loading)";
         return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>memkit bigheap report</title>"
-                + "<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}"
-                + ".hashmap{stroke:#d9534f}.fastutil{stroke:#f0ad4e}.memkit{stroke:#0275d8}.none{stroke:#999}"
-                + "svg{background:#fafafa;border:1px solid #ddd;margin:8px 0}</style></head><body>"
+                + Charts.head()
+                + "<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}</style></head><body>"
                 + "<h1>memkit demo bigheap: HashMap&lt;Long,Long&gt;, fastutil and LongLongMap</h1>"
-                + String.format(Locale.ROOT, "<p>%,d entries; both JVMs -Xmx%s %s; %d s of churn on every core plus "
-                        + "a reader.</p>", entries, DemoReport.esc(heap), gcFlag, seconds)
+                + String.format(Locale.ROOT, "<p>%,d entries; all four JVMs -Xmx%s %s; %d s of churn on every core "
+                        + "plus a reader.</p>", entries, DemoReport.esc(heap), gcFlag, seconds)
                 + "<pre>" + DemoReport.esc(table(runs)) + "</pre>"
-                + "<h2>RSS over time</h2>" + DemoReport.chart(series, classes, 1)
-                + "<h2>Heap used over time</h2>" + DemoReport.chart(series, classes, 2)
-                + "<h2>Off-heap (LongLongMap tables) over time</h2>" + DemoReport.chart(series, classes, 3)
-                + "<p>Red: HashMap. Orange: fastutil. Blue: memkit LongLongMap. Grey: no map (churn only). Sampled "
-                + "every 50 ms inside each JVM; the load phase is followed by the churn phase.</p></body></html>\n";
+                + "<h2>RSS</h2>" + DemoReport.chart("rss", series, labels, 1, churnStart, x)
+                + "<h2>Heap in use after each GC</h2>" + DemoReport.chart("heap", series, labels, 4, churnStart, x)
+                + "<h2>Off-heap (LongLongMap tables)</h2>" + DemoReport.chart("offheap", series, labels, 3, churnStart, x)
+                + "<p>Sampled every 50 ms inside each JVM; the time axis is shifted per JVM so that their churn phases "
+                + "start together at 0. Hover a chart for the values.</p></body></html>\n";
     }
 }

@@ -1,6 +1,7 @@
 package dev.memkit.cli.demo;
 
 import dev.memkit.ByteSize;
+import dev.memkit.debug.Charts;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ final class DemoReport {
             if (k.equals("sample")) {
                 String[] f = v.split(",");
                 samples.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
-                    Long.parseLong(f[3])});
+                    Long.parseLong(f[3]), f.length > 4 ? Long.parseLong(f[4]) : -1});
             } else {
                 kv.put(k, v);
             }
@@ -84,63 +85,55 @@ final class DemoReport {
     static String html(List<DemoCommand.Run> runs, long files, long bytes, int threads, String heap, String codec) {
         StringBuilder sb = new StringBuilder();
         sb.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>memkit demo report</title>")
-                .append("<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}")
-                .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}")
-                .append("th:first-child,td:first-child{text-align:left}.naive{stroke:#d9534f}.pooled{stroke:#0275d8}")
-                .append("svg{background:#fafafa;border:1px solid #ddd;margin:8px 0}</style></head><body>")
+                .append(Charts.head())
+                .append("<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}</style></head><body>")
                 .append("<h1>memkit demo: parallel backup, naive vs pooled</h1>")
                 .append(String.format(Locale.ROOT, "<p>%,d entries, %s; %d threads; both JVMs -Xmx%s; codec %s; "
                         + "restores compared with the source: contents, modes, times, links.</p>",
                         files, esc(ByteSize.format(bytes)), threads, esc(heap), esc(codec)))
                 .append("<pre>").append(esc(table(runs))).append("</pre>");
-        sb.append("<h2>RSS over time</h2>").append(chart(runs, 1));
-        sb.append("<h2>Heap used over time</h2>").append(chart(runs, 2));
-        sb.append("<h2>Off-heap (direct buffers + memkit pool) over time</h2>").append(chart(runs, 3));
-        sb.append("<p>Red: ").append(esc(runs.get(0).label())).append(". Blue: ").append(esc(runs.get(1).label()))
-                .append(". Sampled every 50 ms inside each backup JVM.</p></body></html>\n");
+        List<List<long[]>> series = runs.stream().map(DemoCommand.Run::samples).toList();
+        List<String> labels = runs.stream().map(DemoCommand.Run::label).toList();
+        long[] zero = new long[series.size()];
+        sb.append("<h2>RSS over time</h2>").append(chart("rss", series, labels, 1, zero, "seconds since start"));
+        sb.append("<h2>Heap used over time</h2>").append(chart("heap", series, labels, 2, zero, "seconds since start"));
+        sb.append("<h2>Off-heap (direct buffers + memkit pool) over time</h2>")
+                .append(chart("offheap", series, labels, 3, zero, "seconds since start"));
+        sb.append("<p>Sampled every 50 ms inside each backup JVM; hover a chart for the values.</p></body></html>\n");
         return sb.toString();
     }
 
-    private static String chart(List<DemoCommand.Run> runs, int column) {
-        return chart(runs.stream().map(DemoCommand.Run::samples).toList(), List.of("naive", "pooled"), column);
+    /**
+     * A chart (memkit-debug's {@link Charts} helper) of one column of several runs' samples
+     * ({@code [ms, rss, heap, offHeap, heapAfterGc]}), in bytes, each run's time shifted by {@code originMs[i]} so
+     * their phases line up at 0; columns a run did not record (-1) are left out.
+     */
+    static String chart(String id, List<List<long[]>> series, List<String> labels, int column, long[] originMs,
+                        String xLabel) {
+        StringBuilder tables = new StringBuilder("[");
+        StringBuilder names = new StringBuilder("[");
+        for (int i = 0; i < series.size(); i++) {
+            StringBuilder xs = new StringBuilder();
+            StringBuilder ys = new StringBuilder();
+            for (long[] s : series.get(i)) {
+                if (s.length > column && s[column] >= 0) {
+                    xs.append(xs.isEmpty() ? "" : ",").append(String.format(Locale.ROOT, "%.3f",
+                            (s[0] - originMs[i]) / 1000.0));
+                    ys.append(ys.isEmpty() ? "" : ",").append(s[column]);
+                }
+            }
+            tables.append(i == 0 ? "" : ",").append("[[").append(xs).append("],[").append(ys).append("]]");
+            names.append(i == 0 ? "" : ",").append("{label:\"").append(jsString(labels.get(i))).append("\"}");
+        }
+        tables.append(']');
+        names.append(']');
+        return "<div id=\"chart-" + id + "\"></div><script>memkitCharts.chart(document.getElementById(\"chart-" + id
+                + "\"),{unit:\"bytes\",x:\"seconds\",xLabel:\"" + jsString(xLabel) + "\",series:" + names
+                + ",data:uPlot.join(" + tables + ")});</script>";
     }
 
-    /**
-     * An inline SVG line chart of one column of several runs' samples ({@code [ms, rss, heap, offHeap]}), the
-     * value axis in bytes; each run's line gets the CSS class at its index.
-     */
-    static String chart(List<List<long[]>> series, List<String> classes, int column) {
-        int w = 900;
-        int h = 260;
-        long maxT = 1;
-        long maxV = 1;
-        for (List<long[]> samples : series) {
-            for (long[] s : samples) {
-                maxT = Math.max(maxT, s[0]);
-                maxV = Math.max(maxV, s[column]);
-            }
-        }
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">", w, h + 30, w, h + 30));
-        for (int i = 0; i <= 4; i++) {
-            int y = 10 + (h - 20) * i / 4;
-            sb.append(String.format(Locale.ROOT,
-                    "<line x1=\"70\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#eee\"/><text x=\"2\" y=\"%d\" font-size=\"11\">%s</text>",
-                    w - 10, y, y, y + 4, esc(ByteSize.format(maxV * (4 - i) / 4))));
-        }
-        sb.append(String.format(Locale.ROOT, "<text x=\"70\" y=\"%d\" font-size=\"11\">0 s</text>"
-                + "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.1f s</text>", h + 20, w - 60, h + 20, maxT / 1000.0));
-        for (int i = 0; i < series.size(); i++) {
-            StringBuilder pts = new StringBuilder();
-            for (long[] s : series.get(i)) {
-                double x = 70 + (w - 80) * (double) s[0] / maxT;
-                double y = 10 + (h - 20) * (1 - (double) s[column] / maxV);
-                pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
-            }
-            sb.append("<polyline class=\"").append(classes.get(Math.min(i, classes.size() - 1)))
-                    .append("\" fill=\"none\" stroke-width=\"2\" points=\"").append(pts).append("\"/>");
-        }
-        return sb.append("</svg>").toString();
+    private static String jsString(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("<", "\\u003c");
     }
 
     static String esc(String s) {

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Samples this JVM's memory every 50 ms (RSS, heap used, off-heap = JDK direct/mapped buffers + memkit's native
- * pool) through the core's {@link MemoryStatsCollector}, whose GC pause accounting (every stop-the-world pause,
+ * pool, heap used after the last GC) through the core's {@link MemoryStatsCollector}, whose GC pause accounting (every stop-the-world pause,
  * concurrent cycles left out) is the one the debug page and the metrics show. Written by a backup run in the demo's
  * child JVMs and read back by the demo as {@code key=value} lines.
  */
@@ -51,9 +51,18 @@ public final class MemorySampler implements AutoCloseable {
             off += Math.max(0, b.usedBytes());
         }
         synchronized (this) {
-            samples.add(new long[] {(System.nanoTime() - start) / 1_000_000, Math.max(0, now.rssBytes()),
-                now.heapUsedBytes(), off});
+            samples.add(new long[] {elapsedMillis(), Math.max(0, now.rssBytes()), now.heapUsedBytes(), off,
+                Math.max(0, now.heapUsedAfterGcBytes())});
         }
+    }
+
+    /**
+     * Milliseconds since this sampler started: the time axis of its samples, so a run can mark its phases on it.
+     *
+     * @return elapsed milliseconds
+     */
+    public long elapsedMillis() {
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     static long procStatus(String field) {
@@ -117,7 +126,7 @@ public final class MemorySampler implements AutoCloseable {
             peakHeap = Math.max(peakHeap, s[2]);
             peakOff = Math.max(peakOff, s[3]);
             sb.append("sample=").append(s[0]).append(',').append(s[1]).append(',').append(s[2]).append(',')
-                    .append(s[3]).append('\n');
+                    .append(s[3]).append(',').append(s[4]).append('\n');
         }
         MemoryStats.Pauses pauses;
         synchronized (stats) {

@@ -26,8 +26,18 @@ class BigHeapDemoTest {
         assertTrue(batchedReads.matches(".*[1-9][\\d,]* .*"), "memkit's batched reads are counted: " + batchedReads);
         String batched = o.out().lines().filter(l -> l.contains("batched (putAll)")).findFirst().orElseThrow();
         assertTrue(batched.matches(".*\\d+\\.\\d s.*"), "memkit's batched load is timed: " + batched);
+        String header = o.out().lines().filter(l -> l.contains("memkit/HashMap")).findFirst().orElseThrow();
+        assertTrue(header.contains("memkit/fastutil"), "the harder comparison too: " + header);
+        String gcs = o.out().lines().filter(l -> l.contains("GC count")).findFirst().orElseThrow();
+        assertTrue(!gcs.matches(".*\\d\\.\\d.*"), "GC counts are whole numbers: " + gcs);
+        String perEntry = o.out().lines().filter(l -> l.contains("bytes/entry")).findFirst().orElseThrow();
+        assertTrue(perEntry.contains("–") && !perEntry.contains(" 0.0 "), "no per-entry figure for the baseline: "
+                + perEntry);
         String html = Files.readString(report);
-        assertTrue(html.contains("<svg") && html.contains("class=\"memkit\"") && html.contains("class=\"hashmap\""));
+        assertTrue(html.contains("memkitCharts.chart(") && html.contains("memkit LongLongMap")
+                && html.contains("HashMap"), "charts with every JVM's series");
+        assertTrue(html.contains("all four JVMs") && html.contains("churn phases start together"), "the text is right");
+        assertTrue(!html.contains("<script src=") && !html.contains("<link"), "nothing loads from elsewhere");
     }
 
     @Test
