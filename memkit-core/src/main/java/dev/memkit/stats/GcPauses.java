@@ -15,9 +15,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Records GC pauses from the collectors' notifications into a fixed ring, for percentiles over a recent window.
+ * Records GC pauses into a fixed ring, for percentiles over a recent window: from the collectors' notifications
+ * (millisecond resolution, at once), or, when asked, from JFR's {@code jdk.GCPhasePause} events (nanosecond
+ * resolution, delivered about once a second: ZGC's sub-millisecond pauses, which notifications round to 0 or 1 ms,
+ * then keep their real length). With JFR on, notifications are ignored, so no pause counts twice.
  *
- * <p><b>What counts as a pause.</b> A notification whose action ends a minor or major GC ("end of minor GC", "end
+ * <p><b>What counts as a pause.</b> Every JFR {@code jdk.GCPhasePause} event is a stop-the-world pause. From
+ * notifications: A notification whose action ends a minor or major GC ("end of minor GC", "end
  * of major GC": G1, Parallel, Serial) or names a pause ("end of GC pause": ZGC's and Shenandoah's pause beans).
  * Beans that count concurrent cycles ("... Cycles", actions naming a cycle) are skipped: their durations are
  * concurrent work, not stopped application threads.
@@ -30,17 +34,41 @@ final class GcPauses implements NotificationListener, AutoCloseable {
     static final int CAPACITY = 4096;
 
     private final long[] endNanos = new long[CAPACITY];
-    private final long[] durationMillis = new long[CAPACITY];
+    private final long[] durationNanos = new long[CAPACITY];
     private int next;
     private int size;
     private final List<NotificationEmitter> emitters = new ArrayList<>();
+    private final jdk.jfr.consumer.RecordingStream jfr;   // null: notifications are the source
 
     GcPauses() {
+        this(false);
+    }
+
+    /** With {@code jfr}, pauses come from a JFR stream of {@code jdk.GCPhasePause} (see the class comment). */
+    GcPauses(boolean jfr) {
+        this.jfr = jfr ? startJfr() : null;
+        if (this.jfr != null) {
+            return;
+        }
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {
                 emitter.addNotificationListener(this, null, null);
                 emitters.add(emitter);
             }
+        }
+    }
+
+    /** A stream recording every GC pause, or null when JFR is unavailable here (the notifications then serve). */
+    private jdk.jfr.consumer.RecordingStream startJfr() {
+        try {
+            jdk.jfr.consumer.RecordingStream rs = new jdk.jfr.consumer.RecordingStream();
+            rs.enable("jdk.GCPhasePause").withThreshold(java.time.Duration.ZERO);
+            rs.setMaxAge(java.time.Duration.ofSeconds(10));
+            rs.onEvent("jdk.GCPhasePause", e -> record(System.nanoTime(), e.getDuration().toNanos()));
+            rs.startAsync();
+            return rs;
+        } catch (RuntimeException | Error unavailable) {  // JFR disabled (-XX:-FlightRecorder) or not permitted
+            return null;
         }
     }
 
@@ -60,13 +88,13 @@ final class GcPauses implements NotificationListener, AutoCloseable {
         }
         GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
         if (isPause(info.getGcName(), info.getGcAction())) {
-            record(System.nanoTime(), info.getGcInfo().getDuration());
+            record(System.nanoTime(), info.getGcInfo().getDuration() * 1_000_000L);
         }
     }
 
-    synchronized void record(long atNanos, long millis) {
+    synchronized void record(long atNanos, long nanos) {
         endNanos[next] = atNanos;
-        durationMillis[next] = millis;
+        durationNanos[next] = nanos;
         next = (next + 1) % CAPACITY;
         size = Math.min(size + 1, CAPACITY);
     }
@@ -77,7 +105,7 @@ final class GcPauses implements NotificationListener, AutoCloseable {
         for (int i = 0; i < size; i++) {
             int at = Math.floorMod(next - 1 - i, CAPACITY);
             if (nowNanos - endNanos[at] <= windowNanos) {
-                in[n++] = durationMillis[at];
+                in[n++] = durationNanos[at];
             }
         }
         long windowSeconds = windowNanos / 1_000_000_000L;
@@ -90,8 +118,8 @@ final class GcPauses implements NotificationListener, AutoCloseable {
         for (long d : sorted) {
             total += d;
         }
-        return new MemoryStats.Pauses(windowSeconds, n, percentile(sorted, 0.50), percentile(sorted, 0.99),
-                sorted[n - 1], total);
+        return new MemoryStats.Pauses(windowSeconds, n, percentile(sorted, 0.50) / 1e6,
+                percentile(sorted, 0.99) / 1e6, sorted[n - 1] / 1e6, total / 1e6);
     }
 
     /** Nearest-rank percentile. */
@@ -102,6 +130,9 @@ final class GcPauses implements NotificationListener, AutoCloseable {
 
     @Override
     public void close() {
+        if (jfr != null) {
+            jfr.close();
+        }
         for (NotificationEmitter e : emitters) {
             try {
                 e.removeNotificationListener(this);

@@ -46,7 +46,8 @@ public final class MemoryMonitor implements AutoCloseable {
     private volatile boolean closed;
 
     private MemoryMonitor(Builder b) {
-        MemoryStatsCollector.Builder cb = MemoryStatsCollector.builder().pauseWindow(b.pauseWindow);
+        MemoryStatsCollector.Builder cb = MemoryStatsCollector.builder().pauseWindow(b.pauseWindow)
+                .jfrPauses(b.jfrPauses);
         if (b.manager != null) {
             cb.manager(b.manager);
         }
@@ -208,6 +209,7 @@ public final class MemoryMonitor implements AutoCloseable {
         private MemoryManager manager;
         private Duration interval = Duration.ofSeconds(1);
         private Duration pauseWindow = Duration.ofSeconds(60);
+        private boolean jfrPauses;
         private int historySize = 600;
         private System.Logger.Level logLevel = System.Logger.Level.DEBUG;
         private final List<Consumer<MemoryStats>> listeners = new ArrayList<>();
@@ -248,6 +250,18 @@ public final class MemoryMonitor implements AutoCloseable {
          */
         public Builder pauseWindow(Duration window) {
             this.pauseWindow = Objects.requireNonNull(window, "window");
+            return this;
+        }
+
+        /**
+         * Times GC pauses with JFR, in nanoseconds, instead of the collectors' millisecond notifications (see
+         * {@link MemoryStatsCollector.Builder#jfrPauses}). Default off.
+         *
+         * @param enabled true for JFR
+         * @return this builder
+         */
+        public Builder jfrPauses(boolean enabled) {
+            this.jfrPauses = enabled;
             return this;
         }
 

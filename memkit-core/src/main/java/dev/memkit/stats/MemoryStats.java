@@ -102,8 +102,9 @@ public record MemoryStats(Instant time, long heapUsedBytes, long heapCommittedBy
     public record Collector(String name, long count, long timeMillis) {}
 
     /**
-     * GC pauses in the window before the snapshot, from the collectors' notifications (millisecond resolution;
-     * concurrent cycles are not pauses and are left out).
+     * GC pauses in the window before the snapshot, from the collectors' notifications (millisecond resolution), or
+     * from JFR with {@code MemoryStatsCollector.Builder.jfrPauses} (nanosecond resolution); concurrent cycles are
+     * not pauses and are left out.
      *
      * @param windowSeconds the window's length
      * @param count pauses in the window

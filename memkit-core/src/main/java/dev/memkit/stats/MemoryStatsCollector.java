@@ -41,7 +41,7 @@ public final class MemoryStatsCollector implements AutoCloseable {
     private final MemoryManager manager;
     private final long pauseWindowNanos;
     private final boolean nmt;
-    private final GcPauses pauses = new GcPauses();
+    private final GcPauses pauses;
     private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     // The JVM's pools and collectors are fixed at start-up: look them up once, not per snapshot.
@@ -54,6 +54,7 @@ public final class MemoryStatsCollector implements AutoCloseable {
     private MemoryStatsCollector(Builder b) {
         manager = b.manager;
         pauseWindowNanos = Durations.saturatedNanos(b.pauseWindow);
+        pauses = new GcPauses(b.jfrPauses);
         nmt = b.nativeMemoryTracking == null ? nmtEnabled() : b.nativeMemoryTracking;
     }
 
@@ -196,8 +197,22 @@ public final class MemoryStatsCollector implements AutoCloseable {
         private MemoryManager manager;
         private Duration pauseWindow = Duration.ofSeconds(60);
         private Boolean nativeMemoryTracking;
+        private boolean jfrPauses;
 
         private Builder() {
+        }
+
+        /**
+         * Times GC pauses with JFR ({@code jdk.GCPhasePause}, nanoseconds) instead of the collectors' notifications
+         * (milliseconds): for ZGC and Shenandoah, whose pauses are shorter than a millisecond. Costs a JFR stream
+         * (a thread, and events delivered about once a second, so a pause shows up to a second late). Default off.
+         *
+         * @param enabled true to use JFR (notifications remain the source if JFR is unavailable)
+         * @return this builder
+         */
+        public Builder jfrPauses(boolean enabled) {
+            this.jfrPauses = enabled;
+            return this;
         }
 
         /**

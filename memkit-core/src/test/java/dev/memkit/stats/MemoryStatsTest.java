@@ -67,14 +67,30 @@ class MemoryStatsTest {
         }
     }
 
+    /** JFR times pauses in nanoseconds: a pause is no longer rounded to whole milliseconds (ZGC's are under one). */
+    @Test
+    void jfrTimesPausesFinerThanMilliseconds() throws Exception {
+        try (MemoryStatsCollector c = MemoryStatsCollector.builder().jfrPauses(true).nativeMemoryTracking(false)
+                .build()) {
+            MemoryStats.Pauses p = c.snapshot().pauses();
+            for (int i = 0; i < 100 && p.count() < 3; i++) {   // JFR delivers about once a second
+                System.gc();
+                Thread.sleep(100);
+                p = c.snapshot().pauses();
+            }
+            assertTrue(p.count() >= 3, "pauses seen: " + p);
+            assertTrue(p.totalMillis() != Math.rint(p.totalMillis()), "sub-millisecond precision: " + p);
+        }
+    }
+
     @Test
     void pausePercentilesAndWindow() {
         try (GcPauses p = new GcPauses()) {
             long now = 1_000_000_000_000L;
             for (int i = 1; i <= 100; i++) {
-                p.record(now, i);                 // 1..100 ms
+                p.record(now, i * 1_000_000L);    // 1..100 ms
             }
-            p.record(now - 120_000_000_000L, 5000); // two minutes ago: outside a 60 s window
+            p.record(now - 120_000_000_000L, 5_000_000_000L); // two minutes ago: outside a 60 s window
             MemoryStats.Pauses s = p.pauses(now, 60_000_000_000L);
             assertEquals(100, s.count());
             assertEquals(50.0, s.p50Millis());
