@@ -194,6 +194,17 @@ public final class BufferPool implements AutoCloseable {
     }
 
     /**
+     * The native memory this pool holds now: one atomic read, for callers that poll it often (allocator metrics);
+     * {@link #stats()} has the breakdown.
+     *
+     * @return bytes held, as {@code stats().reservedBytes()} reports them
+     * @since 0.1
+     */
+    public long reservedBytes() {
+        return limit.reserved.get();
+    }
+
+    /**
      * Acquires a buffer of exactly {@code size} bytes, waiting up to the pool's acquire timeout if the pool is at
      * its limit.
      *

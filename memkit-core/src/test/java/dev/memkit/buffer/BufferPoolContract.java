@@ -165,9 +165,11 @@ abstract class BufferPoolContract {
         BufferPoolStats st = pool.stats();
         assertEquals(1, st.hugeLeasedCount());
         assertTrue(st.reservedBytes() >= size);
+        assertEquals(st.reservedBytes(), pool.reservedBytes(), "the cheap figure is the stats' figure");
         assertEquals(size, st.leasedBytes());
         b.close();
         assertEquals(0, pool.stats().reservedBytes());
+        assertEquals(0, pool.reservedBytes());
         assertEquals(0, pool.stats().leasedCount());
     }
 
