@@ -61,6 +61,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * load runs in this JVM (its allocator Netty's default, the same for every server) for a warm-up of a third of the
  * time, then the measured time. Besides the server's peak RSS (mostly its Java heap), the server samples its
  * allocator's own {@code usedDirectMemory()} every 10 ms and reports the peak: the allocator's footprint alone.
+ * {@code -Dbodies=1024,1048576} picks the body sizes; {@code -DserverOpts="..."} adds JVM options to the servers.
  */
 public final class NettyHttpBench {
     private NettyHttpBench() {}
@@ -74,7 +75,9 @@ public final class NettyHttpBench {
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         System.out.printf(Locale.ROOT, "%-9s %-9s %12s %10s %14s %18s%n", "body", "allocator", "requests/s", "p99 ms",
                 "peak RSS MiB", "peak direct MiB");
-        for (int body : new int[] {1024, 1 << 20}) {
+        int[] bodies = java.util.Arrays.stream(System.getProperty("bodies", "1024,1048576").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        for (int body : bodies) {
             for (String alloc : List.of("pooled", "adaptive", "memkit")) {
                 run(alloc, body, seconds, connections);
             }
@@ -82,9 +85,15 @@ public final class NettyHttpBench {
     }
 
     private static void run(String alloc, int body, int seconds, int connections) throws Exception {
-        Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                NettyHttpBench.class.getName(), "server", alloc).redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "--enable-native-access=ALL-UNNAMED"));
+        String extra = System.getProperty("serverOpts", "").trim();   // e.g. -DserverOpts="-Xms512m"
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), NettyHttpBench.class.getName(), "server",
+                alloc));
+        Process server = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null && !line.trim().matches("[0-9]+")) {
