@@ -61,7 +61,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * load runs in this JVM (its allocator Netty's default, the same for every server) for a warm-up of a third of the
  * time, then the measured time. Besides the server's peak RSS (mostly its Java heap), the server samples its
  * allocator's own {@code usedDirectMemory()} every 10 ms and reports the peak: the allocator's footprint alone.
- * {@code -Dbodies=1024,1048576} picks the body sizes; {@code -DserverOpts="..."} adds JVM options to the servers.
+ * {@code -Dbodies=1024,1048576} picks the body sizes; {@code -DserverOpts="..."} adds JVM options to the servers
+ * ({@code -DthreadCacheBytes=N} among them sets the memkit pool's thread caches, 4 MiB by default).
  */
 public final class NettyHttpBench {
     private NettyHttpBench() {}
@@ -215,7 +216,7 @@ public final class NettyHttpBench {
             case "pooled" -> PooledByteBufAllocator.DEFAULT;
             case "adaptive" -> new AdaptiveByteBufAllocator();
             case "memkit" -> new MemkitByteBufAllocator(BufferPool.builder().name("netty").limitBytes(1L << 30)
-                    .build());
+                    .threadCacheBytes(Long.getLong("threadCacheBytes", 4L << 20)).build());
             default -> throw new IllegalArgumentException(allocName);
         };
         java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
