@@ -135,11 +135,23 @@ public final class Buffer implements AutoCloseable {
      * @throws UnsupportedOperationException if the lease is larger than a {@code ByteBuffer} can address
      */
     public ByteBuffer byteBuffer() {
-        if (size() > Integer.MAX_VALUE) {
+        long w = checkLeased();
+        long size = w >>> SIZE_SHIFT;
+        if (size > Integer.MAX_VALUE) {
             throw new UnsupportedOperationException(
-                    "a ByteBuffer view is limited to 2 GiB; this lease is " + size() + " bytes: use segment()");
+                    "a ByteBuffer view is limited to 2 GiB; this lease is " + size + " bytes: use segment()");
         }
-        return segment().asByteBuffer();
+        Block b = block;
+        Slab slab = b.slab;
+        if (slab == null) {       // released meanwhile: b is the pool's sentinel
+            checkLeased();
+            throw new IllegalStateException("buffer released while its view was made");
+        }
+        ByteBuffer whole = slab.wholeBuffer;
+        if (whole == null || !b.pool.markViewed(b)) {
+            return segment().asByteBuffer();
+        }
+        return whole.slice((int) b.offset, (int) size);   // one object; the slab's scope still guards it
     }
 
     /**

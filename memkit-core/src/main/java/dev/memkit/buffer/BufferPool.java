@@ -557,6 +557,18 @@ public final class BufferPool implements AutoCloseable {
     }
 
     /**
+     * Marks {@code block}'s lease as having handed out a view (see {@link #guardView}) and says whether the view may
+     * be a plain slice of the slab: false under PARANOID, whose views need a scope of their own.
+     */
+    boolean markViewed(Block block) {
+        Block.Watch w = block.watch;
+        if (w != null) {
+            w.viewed = true;
+        }
+        return !paranoid;
+    }
+
+    /**
      * Returns idle memory above the configured retained amount to the operating system now, without waiting
      * for the idle timeout. Thread caches are emptied first.
      *

@@ -90,6 +90,7 @@ final class PageHeap {
     static final class Chunk {
         final NativeRegion region;
         final MemorySegment memory;
+        final java.nio.ByteBuffer wholeBuffer;                  // memory as one ByteBuffer, for the runs' views
         final int pages;
         final TreeMap<Integer, Integer> free = new TreeMap<>(); // first page -> pages, of each free run
         final long[] resident;                                  // bit per page
@@ -102,6 +103,7 @@ final class PageHeap {
         Chunk(NativeRegion region, int pages) {
             this.region = region;
             this.memory = region.memory();
+            this.wholeBuffer = Slab.wholeBuffer(memory);
             this.pages = pages;
             this.resident = new long[(pages + 63) >>> 6];
             free.put(0, pages);

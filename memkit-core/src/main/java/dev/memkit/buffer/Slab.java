@@ -5,6 +5,7 @@ import dev.memkit.region.NativeRegion;
 import dev.memkit.internal.PageRelease;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 
 /**
  * One native allocation, cut into {@code capacity} equal blocks of one size class (or, for a request above
@@ -27,6 +28,8 @@ final class Slab {
     final int capacity;
     final NativeRegion region;       // owned: closed exactly once, when the slab is freed; null for a run
     final MemorySegment memory;      // a run's: its whole chunk
+    /** {@code memory} as one ByteBuffer, sliced for each lease's view (one object a view, not two); null over 2 GiB. */
+    final ByteBuffer wholeBuffer;
     final boolean mapped;            // our own anonymous mapping (untouched until used, unmapped at free)
     final PageHeap.Chunk chunk;      // a run's chunk, else null
     final int firstPage;             // a run's first page in its chunk, else 0
@@ -54,6 +57,7 @@ final class Slab {
                 : NativeRegion.allocate(bytes, blockSize >= 4096 ? 4096 : 64, Charge.NONE);
         this.mapped = region.mapped();
         this.memory = region.memory();
+        this.wholeBuffer = wholeBuffer(memory);
         this.chunk = null;
         this.firstPage = 0;
         this.faulted = true;
@@ -68,6 +72,7 @@ final class Slab {
         this.capacity = 1;
         this.region = null;
         this.memory = chunk.memory;
+        this.wholeBuffer = chunk.wholeBuffer;
         this.mapped = true;
         this.chunk = chunk;
         this.firstPage = first;
@@ -111,6 +116,11 @@ final class Slab {
         } else {
             region.close();
         }
+    }
+
+    /** {@code memory} as a ByteBuffer, or null when it is too large for one. */
+    static ByteBuffer wholeBuffer(MemorySegment memory) {
+        return memory.byteSize() <= Integer.MAX_VALUE ? memory.asByteBuffer() : null;
     }
 
     /** The watch of block {@code index}, or null; for diagnostics (a racy read is fine). */

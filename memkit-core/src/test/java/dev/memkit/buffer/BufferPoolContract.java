@@ -76,6 +76,26 @@ abstract class BufferPoolContract {
     }
 
     @Test
+    void eachLeasesByteBufferCoversItsOwnBlockOnly() {
+        BufferPool pool = pool();
+        try (Buffer a = pool.acquire(1000); Buffer b = pool.acquire(1000)) {
+            a.fill((byte) 1);
+            b.fill((byte) 2);
+            ByteBuffer va = a.byteBuffer();
+            ByteBuffer vb = b.byteBuffer();
+            assertEquals(java.nio.ByteOrder.BIG_ENDIAN, va.order());
+            assertEquals(1000, va.limit());
+            vb.put(0, (byte) 9).put(999, (byte) 8);
+            assertEquals(9, b.getByte(0));
+            assertEquals(8, b.getByte(999));
+            assertEquals(1, a.getByte(0), "another lease's view never reaches this block");
+            assertEquals(1, a.getByte(999));
+            assertEquals(1, va.get(999));
+            assertThrows(IndexOutOfBoundsException.class, () -> vb.get(1000));
+        }
+    }
+
+    @Test
     void accessOutsideTheLeaseIsRefused() {
         BufferPool pool = pool();
         try (Buffer b = pool.acquire(10)) {
