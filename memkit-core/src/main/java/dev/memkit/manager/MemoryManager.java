@@ -217,8 +217,17 @@ public final class MemoryManager implements AutoCloseable {
      * @param limitBytes the budget's limit (the root's limit still applies)
      * @param configure further pool settings (size classes, caching...)
      * @return the pool
+     * @throws IllegalArgumentException if the root already has a budget of that name (the default pool's
+     *         "buffers", "long-lived", or an earlier pool's): two would share one path in the statistics and meters
      */
-    public BufferPool newBufferPool(String name, long limitBytes, UnaryOperator<BufferPoolBuilder> configure) {
+    public synchronized BufferPool newBufferPool(String name, long limitBytes,
+                                                 UnaryOperator<BufferPoolBuilder> configure) {
+        for (MemoryBudget existing : root.children()) {
+            if (existing.path().equals(root.path() + "/" + name)) {
+                throw new IllegalArgumentException("this manager already has a budget named '" + name
+                        + "' (" + existing.path() + "): give the pool another name");
+            }
+        }
         MemoryBudget budget = root.child(name, limitBytes);
         BufferPool pool = configure.apply(BufferPool.builder().name(name).limitBytes(limitBytes)).budget(budget)
                 .build();

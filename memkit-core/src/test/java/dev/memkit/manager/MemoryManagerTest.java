@@ -1,6 +1,6 @@
-package dev.memkit.budget;
+package dev.memkit.manager;
 
-import dev.memkit.manager.MemoryManager;
+import dev.memkit.budget.PressureLevel;
 import dev.memkit.buffer.Buffer;
 import dev.memkit.buffer.BufferPool;
 import dev.memkit.buffer.PoolExhaustedException;
@@ -126,5 +126,18 @@ class MemoryManagerTest {
         }
         assertThrows(IllegalStateException.class, builders::get);
         assertThrows(IllegalStateException.class, conns::acquire);
+    }
+
+    @Test
+    void aPoolNameThatWouldShareABudgetPathIsRefused() {
+        try (MemoryManager m = MemoryManager.builder().limitBytes(64 * MIB).watchGc(false).build()) {
+            m.newBufferPool("ingest", 8 * MIB, p -> p);
+            IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                    () -> m.newBufferPool("ingest", 8 * MIB, p -> p));
+            assertTrue(twice.getMessage().contains("already has a budget named 'ingest'"), twice.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> m.newBufferPool("buffers", 8 * MIB, p -> p),
+                    "the default pool's budget");
+            assertEquals(1, m.stats().pools().stream().filter(p -> p.pool().equals("ingest")).count());
+        }
     }
 }
