@@ -24,6 +24,9 @@ class MemkitAutoConfigurationTest {
         runner.withPropertyValues("memkit.limit=64MB", "memkit.pools.ingest.limit=-1MB").run(ctx ->
                 assertTrue(rootMessage(ctx.getStartupFailure()).contains("memkit.pools.ingest.limit"),
                         rootMessage(ctx.getStartupFailure())));
+        runner.withPropertyValues("memkit.limit=64MB", "memkit.pools.buffers.limit=8MB").run(ctx ->
+                assertTrue(rootMessage(ctx.getStartupFailure()).contains("already has a budget named 'buffers'"),
+                        "the default pool's name is taken: " + rootMessage(ctx.getStartupFailure())));
     }
 
     @Test
