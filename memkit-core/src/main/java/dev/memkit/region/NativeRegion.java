@@ -182,21 +182,25 @@ public final class NativeRegion implements AutoCloseable {
     /** Frees the memory and gives back the charge. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            arena.close();
-            charge.give(charged);
-        }
+        close(false);
     }
 
     /**
      * As {@link #close()}, first telling the operating system that a C-heap region's pages are no longer needed:
      * the C heap may keep a freed region mapped for reuse (glibc does for some sizes), which would leave it
-     * resident. A mapping is simply unmapped.
+     * resident. A mapping is simply unmapped. Idempotent: only the first close touches the memory.
      */
     public void closeReleasingPages() {
-        if (!mapped && !closed.get()) {
-            PageRelease.release(memory, 0, memory.byteSize());
+        close(true);
+    }
+
+    private void close(boolean releasePages) {
+        if (closed.compareAndSet(false, true)) {    // won before the pages are touched: never madvise freed memory
+            if (releasePages && !mapped) {
+                PageRelease.release(memory, 0, memory.byteSize());
+            }
+            arena.close();
+            charge.give(charged);
         }
-        close();
     }
 }
