@@ -24,6 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the same with the coarse classes). {@code -Dsteps=N} sets the steps
  * per thread (default 6000; 30000 for steady state, with {@code -Dseconds=120}).
  *
+ * <p>Every child JVM gets the same fixed, pre-touched 1 GiB heap, so the heap is part of the baseline: how far the
+ * JVM grows its heap under each allocator's garbage is the collector's choice, not the allocator's native
+ * footprint, and in long runs it dominated the figure. The garbage still shows, as the count of collections.
+ * {@code -DchildHeap=SIZE} sets that heap ({@code byte-array} with big buffers needs more than the default 1g).
+ *
  * <p>The shape is set by system properties: {@code -Dthreads=N} (default 2), {@code -Dring=N} live buffers per
  * thread (256), {@code -DmaxSize=BYTES} (16 MiB) and {@code -Dsizes=log|uniform|skewed} ({@code log}: log-uniform
  * from 1 B; {@code uniform}: uniform from 1 B; {@code skewed}: 90% log-uniform 1 B–4 KiB, 10% uniform in the top
@@ -50,10 +55,11 @@ public final class FootprintTrace {
         String cp = System.getProperty("java.class.path");
         System.out.printf("%d threads x ring %d, %s sizes 1 B-%d B, up to %d steps/thread or %d s%n",
                 THREADS, RING, SIZES, MAX_SIZE, steps, seconds);
-        System.out.println("| allocator | peak RSS - baseline | peak live | RSS/live | buffers/s | page faults/buffer |");
-        System.out.println("|---|---|---|---|---|---|");
+        System.out.println("| allocator | peak RSS - baseline | peak live | RSS/live | buffers/s | page faults/buffer | young GCs |");
+        System.out.println("|---|---|---|---|---|---|---|");
         for (String name : args.length > 1 ? args : ALL) {
-            Process p = new ProcessBuilder(java, "-Xmx3g", "-XX:MaxDirectMemorySize=16g",
+            String heap = System.getProperty("childHeap", "1g");
+            Process p = new ProcessBuilder(java, "-Xms" + heap, "-Xmx" + heap, "-XX:+AlwaysPreTouch", "-XX:MaxDirectMemorySize=16g",
                     "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                     "-Dsteps=" + steps, "-Dseconds=" + seconds, "-Dthreads=" + THREADS, "-Dring=" + RING,
                     "-DmaxSize=" + MAX_SIZE, "-Dsizes=" + SIZES, "-Dstats=" + Boolean.getBoolean("stats"),
@@ -69,6 +75,7 @@ public final class FootprintTrace {
         try (Allocator alloc = Allocator.create(name)) {
             long baseline = procStatus("VmRSS");
             long faultsBefore = minorFaults();
+            long gcsBefore = collections();
             AtomicLong live = new AtomicLong();
             AtomicLong peakLive = new AtomicLong();
             AtomicLong done = new AtomicLong();
@@ -124,8 +131,9 @@ public final class FootprintTrace {
             double secs = (System.nanoTime() - start) / 1e9;
             long peakRss = procStatus("VmHWM") - baseline;
             double faultsPerBuffer = (double) (minorFaults() - faultsBefore) / (done.get() + THREADS * RING);
-            return String.format(Locale.ROOT, "| %s | %d MiB | %d MiB | %.2f | %.0f | %.0f |", name, peakRss >> 20,
-                    peakLive.get() >> 20, (double) peakRss / peakLive.get(), done.get() / secs, faultsPerBuffer);
+            return String.format(Locale.ROOT, "| %s | %d MiB | %d MiB | %.2f | %.0f | %.0f | %d |", name, peakRss >> 20,
+                    peakLive.get() >> 20, (double) peakRss / peakLive.get(), done.get() / secs, faultsPerBuffer,
+                    collections() - gcsBefore);
         }
     }
 
@@ -139,6 +147,15 @@ public final class FootprintTrace {
             default -> throw new IllegalArgumentException("-Dsizes must be log, uniform or skewed: " + SIZES);
         };
         return (int) Math.min(MAX_SIZE, Math.max(1, size));
+    }
+
+    /** Collections so far, all collectors: the garbage each allocator leaves on the heap shows here. */
+    static long collections() {
+        long n = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, gc.getCollectionCount());
+        }
+        return n;
     }
 
     /** The process's minor page faults so far (field 10 of /proc/self/stat). */

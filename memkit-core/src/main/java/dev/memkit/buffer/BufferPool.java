@@ -34,8 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * mappings: an uncached class's run is exactly the request's pages, a freed run's pages serve the next request of
  * any size, and idle pages go back to the OS above a headroom over the recent peak demand
  * ({@link BufferPoolBuilder#idleHeadroom(double)}). An acquire first pops from the caller's thread-cache stripe,
- * then refills the stripe from the class's depot (or page runs) in a batch, then carves a new slab if the limit
- * allows, and finally reclaims (flushes caches, frees idle slabs and pages, polls leaks) and waits for a release.
+ * then refills the stripe from the class's depot (or page runs) in a batch, then borrows an idle block of a
+ * bigger class (at most twice the request) from its depot, then carves a new slab if the limit allows, and finally
+ * reclaims (flushes caches, frees idle slabs and pages, polls leaks) and waits for a release. A stripe keeps what
+ * its threads cycle through: every few thousand operations it gives back half of each class's blocks that stayed
+ * unused since the last pass, and at its byte bound the older half of every class.
  *
  * <h2>Ownership and thread-safety</h2>
  * The pool owns all native memory; a lease owns its block until released. Every method is thread-safe.
@@ -92,6 +95,7 @@ public final class BufferPool implements AutoCloseable {
     private final long retainedBytes;
     private final ClassDepot[] depots;
     private final int[] cacheLimit;          // per class: blocks a stripe may hold (0 = not cached)
+    private final int[] lastLender;          // per class: the largest slab class at most twice its size
     private final Stripe[] stripes;
     private final int stripeMask;
     private final int leakSamplingRate;
@@ -136,6 +140,14 @@ public final class BufferPool implements AutoCloseable {
             cacheLimit[c] = size > share ? 0 : (int) Math.min(64, Math.max(1, share / size));
             boolean paged = pageRelease && size >= PAGED_CLASS_BYTES;
             depots[c] = new ClassDepot(c, size, perSlab, depotIdle, paged ? pageHeap : null);
+        }
+        this.lastLender = new int[n];
+        for (int c = 0; c < n; c++) {
+            int u = c;
+            while (u + 1 < n && !depots[u + 1].paged && classes.size(u + 1) <= 2 * classes.size(c)) {
+                u++;
+            }
+            lastLender[c] = depots[c].paged ? c : u;
         }
         int count = stripeBytes == 0 ? 1 : Integer.highestOneBit(Math.max(1, b.stripes) * 2 - 1);
         this.stripes = new Stripe[count];
@@ -286,7 +298,7 @@ public final class BufferPool implements AutoCloseable {
             int n = k == null ? 0 : k.count;
             boolean miss = false;
             if (n == 0) {
-                Taken taken = refill(s, c);
+                Taken taken = refill(s, c, size);
                 n = taken.count();
                 if (n == 0) {
                     return null;
@@ -299,8 +311,13 @@ public final class BufferPool implements AutoCloseable {
             block = stack[n];
             stack[n] = null; // the lease must be the block's only holder (see Block)
             k.count = n;
+            if (n < k.low) {
+                k.low = n;
+            }
             s.cachedBytes -= classes.size(c);
-            s.operations++;
+            if ((++s.operations & (Stripe.TRIM_INTERVAL - 1)) == 0) {
+                s.trimUnused(depots);
+            }
             k.countAcquire(size, miss);
             if (--s.sampleCountdown <= 0) {
                 s.sampleCountdown = leakSamplingRate;
@@ -331,13 +348,16 @@ public final class BufferPool implements AutoCloseable {
     static final long PAGED_CLASS_BYTES = 64L << 10;
 
     /** Refills an empty stripe stack from the depot (growing by a slab if the limit allows). Holds the stripe. */
-    private Taken refill(Stripe s, int c) {
+    private Taken refill(Stripe s, int c, long size) {
         int batch = Math.max(1, cacheLimit[c] / 2);
         Stripe.ClassCache k = s.cache(c, cacheLimit[c]);
         ClassDepot d = depots[c];
         leaks.poll();
         Taken taken = d.take(k.blocks, 0, batch);
         if (taken.count() == 0) {
+            if (mayBorrow(c, size)) {
+                return Taken.NONE; // the slow path borrows a bigger idle block before growing
+            }
             Slab slab = supply.newSlab(d);
             if (slab == null) {
                 return Taken.NONE;
@@ -377,6 +397,10 @@ public final class BufferPool implements AutoCloseable {
         }
         Taken taken = d.take(scratch, 0, 1);
         if (taken.count() == 0) {
+            Block lent = borrow(c, size);
+            if (lent != null) {
+                return lent;
+            }
             Slab fresh = supply.newSlab(d);
             if (fresh != null) {
                 taken = d.addSlabAndTake(fresh, scratch, 0, 1);
@@ -389,6 +413,34 @@ public final class BufferPool implements AutoCloseable {
         Block b = scratch[0];
         scratch[0] = null; // the lease must be the block's only holder (see Block)
         return b;
+    }
+
+    /**
+     * Whether a class holding at most twice {@code size} looks like it has a free block on its depot (a racy
+     * hint). Classes fluctuate independently; borrowing a neighbour's idle block when a class is at its own peak
+     * keeps the pool from holding every class's peak at once, at the cost of more rounding waste on that lease
+     * (bounded: the block is at most twice the request).
+     */
+    private boolean mayBorrow(int c, long size) {
+        for (int u = c + 1; u <= lastLender[c] && classes.size(u) <= 2 * size; u++) {
+            if (depots[u].mayLend()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A free block of a class at most twice {@code size}, counted on its own class; null if none. */
+    private Block borrow(int c, long size) {
+        for (int u = c + 1; u <= lastLender[c] && classes.size(u) <= 2 * size; u++) {
+            ClassDepot lender = depots[u];
+            Block b = lender.mayLend() ? lender.lend() : null;
+            if (b != null) {
+                lender.countAcquire(size, false);
+                return b;
+            }
+        }
+        return null;
     }
 
     private Buffer acquireHuge(long size, int tag, long timeoutNanos, boolean orThrow) {
@@ -471,7 +523,9 @@ public final class BufferPool implements AutoCloseable {
             k.blocks[n] = block;
             k.count = n + 1;
             s.cachedBytes += blockSize;
-            s.operations++;
+            if ((++s.operations & (Stripe.TRIM_INTERVAL - 1)) == 0) {
+                s.trimUnused(depots);
+            }
             k.countRelease(size, cross);
         } finally {
             s.unlock();
@@ -484,19 +538,19 @@ public final class BufferPool implements AutoCloseable {
     }
 
     /**
-     * Makes room for one block of {@code d} in a full stripe (caller holds it): half the class goes to the depot,
-     * or everything when the stripe's bytes are at their bound.
+     * Makes room for one block of {@code d} in a full stripe (caller holds it): the older half of the class goes
+     * to the depot, or of every class when the stripe's bytes are at their bound (everything if that is not
+     * enough).
      */
     private void makeRoom(Stripe s, Stripe.ClassCache k, ClassDepot d) {
         if (k.count == k.blocks.length) {
-            int half = Math.max(1, k.count / 2);
-            int keep = k.count - half;
-            d.give(k.blocks, keep, half);
-            k.count = keep;
-            s.cachedBytes -= half * d.blockSize;
+            s.flushOldest(k, Math.max(1, k.count / 2), d);
         }
         if (s.cachedBytes + d.blockSize > stripeBytes) {
-            s.flushAll(depots);
+            s.halve(depots);
+            if (s.cachedBytes + d.blockSize > stripeBytes) {
+                s.flushAll(depots);
+            }
         }
     }
 

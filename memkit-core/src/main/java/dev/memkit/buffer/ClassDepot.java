@@ -36,7 +36,7 @@ final class ClassDepot {
     private final PageHeap heap;     // non-null exactly when paged
 
     private Block[] stack = new Block[16];
-    private int size;
+    private int size;                // guarded by this; read racily by mayLend
     private final List<Slab> slabs = new ArrayList<>();
     private Slab carving;            // the slab blocks are carved from, or null when no slab has uncarved room
     /** Slabs added while another was being carved, in order: carved next, so none is left uncarved. */
@@ -102,6 +102,31 @@ final class ClassDepot {
             }
         }
         return Taken.of(n, fresh);
+    }
+
+    /**
+     * A hint read without the lock (so it may be stale): whether the stack held a free block. Lets a smaller class
+     * skip this depot's lock when it looks for a block to borrow.
+     */
+    boolean mayLend() {
+        return size > 0;
+    }
+
+    /**
+     * Lends one free block of the stack to a smaller class's lease: never carves, so it only hands out pages
+     * already touched; the block keeps its class and comes back here on release.
+     *
+     * @return the block, or null when the stack is empty
+     */
+    synchronized Block lend() {
+        if (size == 0) {
+            return null;
+        }
+        Block b = stack[--size];
+        stack[size] = null;
+        b.slab.idle--;
+        poolIdle.addAndGet(-blockSize);
+        return b;
     }
 
     /**

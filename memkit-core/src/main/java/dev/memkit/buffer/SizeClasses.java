@@ -23,8 +23,11 @@ import java.util.Arrays;
  *   <tr><td>coarse</td><td>1 MiB + 1 B .. 16 MiB</td><td>94% (1 MiB + 1 B in a 16 MiB block); with page release
  *       (Linux, native access granted) this class is served exact runs of pages instead, under 4 KiB</td></tr>
  * </table>
- * A pool's statistics report the waste ({@link BufferPoolStats#roundingWasteBytes()}, per class), and a
- * {@link PoolExhaustedException} names it with the class that causes most of it.
+ * When a class has no free block but a bigger class at most twice the request has an idle one, the pool lends
+ * that block rather than growing (it holds memory already, and lending it keeps each class from holding its own
+ * peak); such a lease wastes at most half of its block. A pool's statistics
+ * report the waste ({@link BufferPoolStats#roundingWasteBytes()}, per class, borrowed blocks counted on their own
+ * class), and a {@link PoolExhaustedException} names it with the class that causes most of it.
  *
  * <p>Every class is a multiple of 16 bytes, so every pooled block is 16-byte aligned.
  *

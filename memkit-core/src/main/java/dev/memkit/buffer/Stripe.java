@@ -30,16 +30,24 @@ final class Stripe extends TryLock {
     static final class ClassCache extends ClassCounters {
         final Block[] blocks;
         int count;
+        /** The fewest blocks this cache held since the last {@link #trimUnused}: that many went unused. */
+        int low;
 
         ClassCache(int limit) {
             blocks = new Block[limit];
         }
     }
 
+    /** Operations between two {@link #trimUnused} passes (a power of two). */
+    static final int TRIM_INTERVAL = 4096;
+
     /** Per class, created at the class's first use here (most classes are never used by most stripes). */
     final ClassCache[] caches;
     long cachedBytes;
-    /** Bumped on every operation; the scavenger flushes stripes whose count did not move for an idle period. */
+    /**
+     * Bumped on every operation; the scavenger flushes stripes whose count did not move for an idle period, and
+     * every {@link #TRIM_INTERVAL} operations the stripe gives back what it did not use ({@link #trimUnused}).
+     */
     long operations;
     long lastSeenOperations;
     /** Acquires left until the next leak-tracking sample (guarded by lock). */
@@ -59,6 +67,46 @@ final class Stripe extends TryLock {
         return k;
     }
 
+    /**
+     * Gives back half of the blocks each class left unused since the last call (its low-water mark), oldest
+     * first, so a stripe's cache shrinks to what its threads actually cycle through (as jemalloc's tcache GC
+     * does); a class that had to refill meanwhile had a low-water mark of zero and keeps everything. Caller holds
+     * the lock.
+     */
+    void trimUnused(ClassDepot[] depots) {
+        for (int c = 0; c < caches.length; c++) {
+            ClassCache k = caches[c];
+            if (k != null) {
+                flushOldest(k, (k.low + 1) / 2, depots[c]);
+                k.low = k.count;
+            }
+        }
+    }
+
+    /** Halves every class's cache, oldest blocks first: what a stripe at its byte bound gives up. Caller holds the lock. */
+    void halve(ClassDepot[] depots) {
+        for (int c = 0; c < caches.length; c++) {
+            ClassCache k = caches[c];
+            if (k != null) {
+                flushOldest(k, (k.count + 1) / 2, depots[c]);
+                k.low = Math.min(k.low, k.count);
+            }
+        }
+    }
+
+    /** Moves the {@code n} oldest (bottom) blocks of {@code k} to {@code d}, keeping the warm top in place. */
+    void flushOldest(ClassCache k, int n, ClassDepot d) {
+        if (n <= 0) {
+            return;
+        }
+        d.give(k.blocks, 0, n);
+        int left = k.count - n;
+        System.arraycopy(k.blocks, n, k.blocks, 0, left);
+        java.util.Arrays.fill(k.blocks, left, k.count, null);
+        k.count = left;
+        cachedBytes -= n * d.blockSize;
+    }
+
     /** Moves every cached block to the depots. Caller holds the lock. */
     long flushAll(ClassDepot[] depots) {
         long bytes = 0;
@@ -68,6 +116,7 @@ final class Stripe extends TryLock {
                 depots[c].give(k.blocks, 0, k.count);
                 bytes += k.count * depots[c].blockSize;
                 k.count = 0;
+                k.low = 0;
             }
         }
         cachedBytes = 0;
