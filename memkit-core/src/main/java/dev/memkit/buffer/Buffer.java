@@ -116,7 +116,7 @@ public final class Buffer implements AutoCloseable {
         long w = checkLeased();
         Block b = block;
         MemorySegment view = b.memory.asSlice(b.offset, w >>> SIZE_SHIFT);
-        return b.pool.guardView(view, b);
+        return b.pool.leaks.guardView(view, b);
     }
 
     /** The slab-scoped view, not marked as viewed (see {@link dev.memkit.internal.BufferAccess}). */
@@ -148,7 +148,7 @@ public final class Buffer implements AutoCloseable {
             throw new IllegalStateException("buffer released while its view was made");
         }
         ByteBuffer whole = slab.wholeBuffer;
-        if (whole == null || !b.pool.markViewed(b)) {
+        if (whole == null || !b.pool.leaks.markViewed(b)) {
             return segment().asByteBuffer();
         }
         return whole.slice((int) b.offset, (int) size);   // one object; the slab's scope still guards it

@@ -95,9 +95,8 @@ public final class BufferPool implements AutoCloseable {
     private final long retainedBytes;
     private final ClassDepot[] depots;
     private final int[] cacheLimit;          // per class: blocks a stripe may hold (0 = not cached)
-    private final int[] lastLender;          // per class: the largest slab class at most twice its size
-    private final Stripe[] stripes;
-    private final int stripeMask;
+    private final Lenders lenders;
+    private final Stripes stripes;
     private final int leakSamplingRate;
     final Leaks leaks;
     final Block releasedBlock = new Block(this); // what released leases point to (see Block)
@@ -141,28 +140,13 @@ public final class BufferPool implements AutoCloseable {
             boolean paged = pageRelease && size >= PAGED_CLASS_BYTES;
             depots[c] = new ClassDepot(c, size, perSlab, depotIdle, paged ? pageHeap : null);
         }
-        this.lastLender = new int[n];
-        for (int c = 0; c < n; c++) {
-            int u = c;
-            while (u + 1 < n && !depots[u + 1].paged && classes.size(u + 1) <= 2 * classes.size(c)) {
-                u++;
-            }
-            lastLender[c] = depots[c].paged ? c : u;
-        }
-        int count = stripeBytes == 0 ? 1 : Integer.highestOneBit(Math.max(1, b.stripes) * 2 - 1);
-        this.stripes = new Stripe[count];
-        for (int i = 0; i < count; i++) {
-            stripes[i] = new Stripe(n);
-        }
-        this.stripeMask = count - 1;
+        this.lenders = new Lenders(depots, classes);
+        this.stripes = new Stripes(stripeBytes == 0 ? 1 : b.stripes, n, b.leakSamplingRate);
         this.leaks = new Leaks(name, huge, pageHeap, b.leakDetection, b.leakListener);
         this.paranoid = leaks.releaseNeedsWatch();
-        this.idle = new IdleMemory(depots, stripes, limit, depotIdle, Math.max(b.maxIdleBytes, b.retainedBytes),
+        this.idle = new IdleMemory(depots, stripes.all, limit, depotIdle, Math.max(b.maxIdleBytes, b.retainedBytes),
                 pageHeap, leaks);
         this.leakSamplingRate = b.leakSamplingRate;
-        for (Stripe st : stripes) {
-            st.sampleCountdown = 1 + (int) (Math.random() * b.leakSamplingRate);
-        }
         this.scavenger = b.idleTimeout.isZero() ? null : new Scavenger(name, idle, this::isClosed, b.retainedBytes,
                 Durations.saturatedNanos(b.idleTimeout), b.trimNativeHeap);
         this.supply = new SlabSupply(name, limit, idle, leaks, (d, blockSize, blocks) -> new Slab(this, d, blockSize, blocks),
@@ -287,7 +271,7 @@ public final class BufferPool implements AutoCloseable {
      * small so the JIT inlines it into the caller.
      */
     private Buffer acquireCached(int c, long size, long mixed) {
-        Stripe s = lockStripe(homeStripe(mixed));
+        Stripe s = stripes.lock(mixed);
         if (s == null) {
             return null;
         }
@@ -355,7 +339,7 @@ public final class BufferPool implements AutoCloseable {
         leaks.poll();
         Taken taken = d.take(k.blocks, 0, batch);
         if (taken.count() == 0) {
-            if (mayBorrow(c, size)) {
+            if (lenders.mayLend(c, size)) {
                 return Taken.NONE; // the slow path borrows a bigger idle block before growing
             }
             Slab slab = supply.newSlab(d);
@@ -397,7 +381,7 @@ public final class BufferPool implements AutoCloseable {
         }
         Taken taken = d.take(scratch, 0, 1);
         if (taken.count() == 0) {
-            Block lent = borrow(c, size);
+            Block lent = lenders.lend(c, size);
             if (lent != null) {
                 return lent;
             }
@@ -413,34 +397,6 @@ public final class BufferPool implements AutoCloseable {
         Block b = scratch[0];
         scratch[0] = null; // the lease must be the block's only holder (see Block)
         return b;
-    }
-
-    /**
-     * Whether a class holding at most twice {@code size} looks like it has a free block on its depot (a racy
-     * hint). Classes fluctuate independently; borrowing a neighbour's idle block when a class is at its own peak
-     * keeps the pool from holding every class's peak at once, at the cost of more rounding waste on that lease
-     * (bounded: the block is at most twice the request).
-     */
-    private boolean mayBorrow(int c, long size) {
-        for (int u = c + 1; u <= lastLender[c] && classes.size(u) <= 2 * size; u++) {
-            if (depots[u].mayLend()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A free block of a class at most twice {@code size}, counted on its own class; null if none. */
-    private Block borrow(int c, long size) {
-        for (int u = c + 1; u <= lastLender[c] && classes.size(u) <= 2 * size; u++) {
-            ClassDepot lender = depots[u];
-            Block b = lender.mayLend() ? lender.lend() : null;
-            if (b != null) {
-                lender.countAcquire(size, false);
-                return b;
-            }
-        }
-        return null;
     }
 
     private Buffer acquireHuge(long size, int tag, long timeoutNanos, boolean orThrow) {
@@ -507,7 +463,7 @@ public final class BufferPool implements AutoCloseable {
 
     /** The fast path: pushes the block on the caller's stripe; false if both neighbouring stripes are busy. */
     private boolean releaseCached(int c, Block block, long size, long mixed, boolean cross) {
-        Stripe s = lockStripe(homeStripe(mixed));
+        Stripe s = stripes.lock(mixed);
         if (s == null) {
             return false;
         }
@@ -570,14 +526,9 @@ public final class BufferPool implements AutoCloseable {
         }
     }
 
-    /** Mixes a thread id; the stripe index comes from its middle bits, the lease's thread tag from its top 6. */
+    /** Mixes a thread id; the stripe index comes from its middle bits, the lease's thread tag from its top 9. */
     private static long mix(Thread thread) {
         return thread.threadId() * 0x9E3779B97F4A7C15L;
-    }
-
-    /** The stripe a thread tries first. */
-    private int homeStripe(long mixed) {
-        return (int) (mixed >>> 40) & stripeMask;
     }
 
     /**
@@ -586,40 +537,6 @@ public final class BufferPool implements AutoCloseable {
      */
     private static int threadTag(long mixed) {
         return (int) (mixed >>> (64 - Buffer.TAG_BITS));
-    }
-
-    private Stripe lockStripe(int home) {
-        Stripe s = stripes[home];
-        if (s.tryLock()) {
-            return s;
-        }
-        s = stripes[(home + 1) & stripeMask];
-        return s.tryLock() ? s : null;
-    }
-
-    /**
-     * PARANOID mode scopes views to the lease; other modes hand out the slab-scoped view and mark the lease as
-     * viewed, so that if it leaks its block is quarantined instead of reused (a view may outlive the lease).
-     */
-    MemorySegment guardView(MemorySegment view, Block block) {
-        Block.Watch w = block.watch;
-        if (w == null) {
-            return view;
-        }
-        w.viewed = true;
-        return paranoid ? leaks.guard(view, w) : view;
-    }
-
-    /**
-     * Marks {@code block}'s lease as having handed out a view (see {@link #guardView}) and says whether the view may
-     * be a plain slice of the slab: false under PARANOID, whose views need a scope of their own.
-     */
-    boolean markViewed(Block block) {
-        Block.Watch w = block.watch;
-        if (w != null) {
-            w.viewed = true;
-        }
-        return !paranoid;
     }
 
     /**
@@ -656,7 +573,7 @@ public final class BufferPool implements AutoCloseable {
      * @return the statistics
      */
     public BufferPoolStats stats() {
-        return PoolStatsCollector.collect(name, limit, depots, stripes, huge.counters(), pageHeap, leaks);
+        return PoolStatsCollector.collect(name, limit, depots, stripes.all, huge.counters(), pageHeap, leaks);
     }
 
     /**
@@ -698,16 +615,7 @@ public final class BufferPool implements AutoCloseable {
 
     /** For tests: bytes of idle blocks held in thread-cache stripes, and the number of stripes. */
     long[] stripeCache() {
-        long bytes = 0;
-        for (Stripe st : stripes) {
-            st.lock();
-            try {
-                bytes += st.cachedBytes;
-            } finally {
-                st.unlock();
-            }
-        }
-        return new long[] {bytes, stripes.length};
+        return new long[] {stripes.cachedBytes(), stripes.all.length};
     }
 
     /** For tests: the background thread's name, or "" when it has not started. */

@@ -102,8 +102,34 @@ final class Leaks {
         }
     }
 
+    /**
+     * A view of {@code block}'s lease as handed out: PARANOID scopes it to the lease; other modes hand out the
+     * slab-scoped view and mark the lease as viewed, so that if it leaks its block is quarantined instead of reused
+     * (a view may outlive the lease).
+     */
+    MemorySegment guardView(MemorySegment view, Block block) {
+        Block.Watch w = block.watch;
+        if (w == null) {
+            return view;
+        }
+        w.viewed = true;
+        return paranoid ? guard(view, w) : view;
+    }
+
+    /**
+     * Marks {@code block}'s lease as having handed out a view (see {@link #guardView}) and says whether the view may
+     * be a plain slice of the slab: false under PARANOID, whose views need a scope of their own.
+     */
+    boolean markViewed(Block block) {
+        Block.Watch w = block.watch;
+        if (w != null) {
+            w.viewed = true;
+        }
+        return !paranoid;
+    }
+
     @SuppressWarnings("restricted") // PARANOID only: re-scope the view to the lease, documented in module-info
-    MemorySegment guard(MemorySegment view, Block.Watch w) {
+    private static MemorySegment guard(MemorySegment view, Block.Watch w) {
         Arena guard = w.guard;
         return guard == null ? view : view.reinterpret(guard, null);
     }
