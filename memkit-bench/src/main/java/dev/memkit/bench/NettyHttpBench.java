@@ -60,7 +60,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * request with a body of the requested size written into a buffer from its allocator: 1 KiB and 1 MiB bodies. The
  * load runs in this JVM (its allocator Netty's default, the same for every server) for a warm-up of a third of the
  * time, then the measured time. Besides the server's peak RSS (mostly its Java heap), the server samples its
- * allocator's own {@code usedDirectMemory()} every 10 ms and reports the peak: the allocator's footprint alone.
+ * allocator's own {@code usedDirectMemory()} every 10 ms and reports the peak: the allocator's footprint alone; and
+ * the heap its one event loop allocated per request served (what grows the eden, and so the RSS, between GCs).
  * {@code -Dbodies=1024,1048576} picks the body sizes; {@code -DserverOpts="..."} adds JVM options to the servers
  * ({@code -DthreadCacheBytes=N} among them sets the memkit pool's thread caches, 4 MiB by default).
  */
@@ -74,8 +75,8 @@ public final class NettyHttpBench {
         }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-        System.out.printf(Locale.ROOT, "%-9s %-9s %12s %10s %14s %18s%n", "body", "allocator", "requests/s", "p99 ms",
-                "peak RSS MiB", "peak direct MiB");
+        System.out.printf(Locale.ROOT, "%-9s %-9s %12s %10s %14s %18s %16s%n", "body", "allocator", "requests/s",
+                "p99 ms", "peak RSS MiB", "peak direct MiB", "heap B/request");
         int[] bodies = java.util.Arrays.stream(System.getProperty("bodies", "1024,1048576").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         for (int body : bodies) {
@@ -110,9 +111,10 @@ public final class NettyHttpBench {
             load(group, port, body, Math.max(1, seconds / 3), connections); // warm-up
             long[] result = load(group, port, body, seconds, connections);
             long rssKb = peakRssKb(server.pid());
-            long direct = peakDirect(port);
-            System.out.printf(Locale.ROOT, "%-9s %-9s %12.0f %10.2f %14.1f %18.1f%n", body == 1024 ? "1 KiB" : "1 MiB",
-                    alloc, result[0] / (double) seconds, result[1] / 1e6, rssKb / 1024.0, direct / 1048576.0);
+            long[] stats = serverStats(port);
+            System.out.printf(Locale.ROOT, "%-9s %-9s %12.0f %10.2f %14.1f %18.1f %16.0f%n",
+                    body == 1024 ? "1 KiB" : "1 MiB", alloc, result[0] / (double) seconds, result[1] / 1e6,
+                    rssKb / 1024.0, stats[0] / 1048576.0, stats[1] / (double) Math.max(1, stats[2]));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             server.destroy();
@@ -186,19 +188,27 @@ public final class NettyHttpBench {
         return new long[] {total, sorted.length == 0 ? 0 : sorted[(int) (sorted.length * 0.99)]};
     }
 
-    /** The server's peak of its allocator's direct memory ({@code usedDirectMemory()}), sampled every 10 ms. */
-    private static long peakDirect(int port) throws Exception {
+    /**
+     * The server's figures: the peak of its allocator's direct memory ({@code usedDirectMemory()}, sampled every
+     * 10 ms), the heap bytes its event loop allocated, and the requests it served (warm-up included).
+     */
+    private static long[] serverStats(int port) throws Exception {
+        long[] out = {-1, 0, 0};
         try (java.net.Socket sock = new java.net.Socket("127.0.0.1", port)) {
             sock.getOutputStream().write("GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             BufferedReader r = new BufferedReader(new InputStreamReader(sock.getInputStream(), StandardCharsets.US_ASCII));
             for (String line; (line = r.readLine()) != null; ) {
                 if (line.startsWith("peak=")) {
-                    return Long.parseLong(line.substring(5).trim());
+                    String[] f = line.trim().split(" ");
+                    for (int i = 0; i < 3; i++) {
+                        out[i] = Long.parseLong(f[i].substring(f[i].indexOf('=') + 1));
+                    }
+                    return out;
                 }
             }
         }
-        return -1;
+        return out;
     }
 
     private static long peakRssKb(long pid) throws Exception {
@@ -231,6 +241,7 @@ public final class NettyHttpBench {
                 }
             }
         });
+        long[] served = {0}; // by the one event loop only
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         Channel ch = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.ALLOCATOR, alloc).childOption(ChannelOption.ALLOCATOR, alloc)
@@ -242,14 +253,17 @@ public final class NettyHttpBench {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
                                         if (req.uri().equals("/stats")) {
-                                            ByteBuf text = Unpooled.copiedBuffer("peak=" + peak.get() + "\n",
-                                                    StandardCharsets.US_ASCII);
+                                            long heap = ((com.sun.management.ThreadMXBean) java.lang.management
+                                                    .ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+                                            ByteBuf text = Unpooled.copiedBuffer("peak=" + peak.get() + " heap=" + heap
+                                                    + " requests=" + served[0] + "\n", StandardCharsets.US_ASCII);
                                             FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                                                     HttpResponseStatus.OK, text);
                                             HttpUtil.setContentLength(res, text.readableBytes());
                                             ctx.writeAndFlush(res);
                                             return;
                                         }
+                                        served[0]++;
                                         int size = Integer.parseInt(req.uri().substring(1));
                                         ByteBuf content = ctx.alloc().buffer(size);
                                         content.writerIndex(size); // the allocator's memory, as a handler's output
