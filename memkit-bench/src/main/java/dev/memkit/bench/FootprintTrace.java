@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The shape is set by system properties: {@code -Dthreads=N} (default 2), {@code -Dring=N} live buffers per
  * thread (256), {@code -DmaxSize=BYTES} (16 MiB) and {@code -Dsizes=log|uniform|skewed} ({@code log}: log-uniform
  * from 1 B; {@code uniform}: uniform from 1 B; {@code skewed}: 90% log-uniform 1 B–4 KiB, 10% uniform in the top
- * half, {@code maxSize / 2} to {@code maxSize}). {@code -Dstats=true} prints a memkit pool's statistics at the end (to stderr).
+ * half, {@code maxSize / 2} to {@code maxSize}); {@code -Dstride=N} touches every N bytes instead of every page
+ * ({@code -Dstride=1000000000}: the first and last byte only, so the allocator's own cost stands out).
+ * {@code -Dstats=true} prints a memkit pool's statistics at the end (to stderr).
  */
 public final class FootprintTrace {
     static final String[] ALL = {"memkit", "memkit-resident", "memkit-coarse", "malloc", "netty-pooled", "netty-adaptive",
@@ -41,6 +43,8 @@ public final class FootprintTrace {
     private static final int RING = Integer.getInteger("ring", 256);
     private static final long MAX_SIZE = Long.getLong("maxSize", 16L << 20);
     private static final String SIZES = System.getProperty("sizes", "log");
+    /** Bytes between two touches of a new buffer, a page by default; its last byte is always touched. */
+    private static final long TOUCH_STRIDE = Long.getLong("stride", 4096);
 
     private FootprintTrace() {}
 
@@ -102,7 +106,7 @@ public final class FootprintTrace {
                         }
                         int size = nextSize(rnd);
                         Object h = alloc.acquire(size);
-                        for (long at = 0; at < size; at += 4096) {
+                        for (long at = 0; at < size; at += TOUCH_STRIDE) {
                             alloc.write(h, at, (byte) 1);
                         }
                         alloc.write(h, size - 1, (byte) 1);
